@@ -1,0 +1,29 @@
+"""Signed-cookie sessions for any WSGI application, interchangeable with
+Flask's session cookies, and a standalone configuration loader."""
+
+from .config import Config
+from .middleware import SessionMiddleware, get_session
+from .serializer import JSONTag, TaggedJSONSerializer
+from .sessions import (
+    NullSession,
+    SecureCookieSessionInterface,
+    Session,
+    SessionInterface,
+)
+from .settings import DEFAULT_CONFIG, validate_config
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "Config",
+    "JSONTag",
+    "NullSession",
+    "SecureCookieSessionInterface",
+    "Session",
+    "SessionInterface",
+    "SessionMiddleware",
+    "TaggedJSONSerializer",
+    "get_session",
+    "validate_config",
+]

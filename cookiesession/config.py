@@ -1,0 +1,458 @@
+"""A standalone configuration loader with Flask's ``Config`` API.
+
+:class:`Config` is a :class:`dict` that knows how to fill itself from Python
+files, objects, JSON or TOML files, prefixed environment variables and
+Docker/Kubernetes secret mounts, and remembers where every key came from
+(:meth:`Config.explain`). It imports nothing else of the package, so it can be
+used on its own.
+
+Values of keys that look secret (``SECRET``, ``PASSWORD``, ``TOKEN``,
+``PRIVATE`` or ``CREDENTIAL`` anywhere in the name) are masked in ``repr()``,
+in :meth:`Config.explain` and in every error message.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib
+import json
+import os
+import types
+import typing as t
+from collections.abc import Callable, Iterable, Mapping
+
+__all__ = ["Config", "is_secret_key", "mask_value"]
+
+_SECRET_MARKERS = ("SECRET", "PASSWORD", "TOKEN", "PRIVATE", "CREDENTIAL")
+_SILENT_ERRNOS = frozenset((errno.ENOENT, errno.EISDIR, errno.ENOTDIR))
+_MASK = "'***'"
+
+
+def is_secret_key(key: object) -> bool:
+    """Whether a configuration key looks like it holds a secret.
+
+    :param key: The key; anything that is not a string is not secret.
+
+    .. versionadded:: 0.1
+    """
+    if not isinstance(key, str):
+        return False
+    upper = key.upper()
+    return any(marker in upper for marker in _SECRET_MARKERS)
+
+
+def mask_value(key: object, value: object) -> str:
+    """The ``repr`` of *value*, with secrets replaced by ``'***'``.
+
+    The value of a secret-looking *key* is masked whole (``None`` stays
+    visible, since it says "not set"); inside dicts, lists and tuples, the
+    values of secret-looking keys are masked at every depth.
+
+    :param key: The key the value is stored under.
+    :param value: The value to show.
+
+    .. versionadded:: 0.1
+    """
+    if value is not None and is_secret_key(key):
+        return _MASK
+    if isinstance(value, Mapping):
+        items = ", ".join(f"{k!r}: {mask_value(k, v)}" for k, v in value.items())
+        return f"{{{items}}}"
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(mask_value(None, v) for v in value)
+        if isinstance(value, tuple):
+            return f"({inner},)" if len(value) == 1 else f"({inner})"
+        return f"[{inner}]"
+    return repr(value)
+
+
+class Config(dict[str, t.Any]):
+    """A configuration dict that loads itself from files, objects and the
+    environment, with the same methods and rules as Flask's ``Config``.
+
+    Only fully uppercase keys are taken by :meth:`from_mapping`,
+    :meth:`from_object`, :meth:`from_pyfile`, :meth:`from_envvar` and
+    :meth:`from_file`, so a config file can use lowercase names for its own
+    helpers. :meth:`from_prefixed_env`, ``update()`` and ``[]=`` store what
+    they are given.
+
+    :param root_path: The folder that relative file names are resolved
+        against. Defaults to the current directory at construction.
+    :param defaults: Initial values; :meth:`explain` reports them as
+        ``defaults``.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(
+        self,
+        root_path: str | os.PathLike[str] | None = None,
+        defaults: Mapping[str, t.Any] | None = None,
+    ) -> None:
+        super().__init__(defaults or {})
+        #: The folder relative file names are resolved against.
+        self.root_path: str | os.PathLike[str] = (
+            os.getcwd() if root_path is None else root_path
+        )
+        # key -> (where it came from, the value stored then). A value that is
+        # no longer the same object was replaced through the dict API.
+        self._sources: dict[str, tuple[str, object]] = {
+            key: ("defaults", value) for key, value in self.items()
+        }
+
+    def __repr__(self) -> str:
+        items = ", ".join(f"{k!r}: {mask_value(k, v)}" for k, v in self.items())
+        return f"<{type(self).__name__} {{{items}}}>"
+
+    def _store(self, items: Iterable[tuple[str, t.Any]], source: str) -> None:
+        for key, value in items:
+            self[key] = value
+            self._sources[key] = (source, value)
+
+    def _path(self, filename: str | os.PathLike[str]) -> str:
+        return os.path.join(self.root_path, filename)
+
+    def from_mapping(
+        self, mapping: Mapping[str, t.Any] | None = None, **kwargs: t.Any
+    ) -> bool:
+        """Update the config from a mapping and keyword arguments, taking
+        only uppercase keys. Keyword arguments override the mapping.
+
+        :param mapping: The values to load.
+        :param kwargs: More values, applied after *mapping*.
+        :return: Always ``True``.
+
+        .. versionadded:: 0.1
+        """
+        self._from_mapping(mapping, kwargs, "from_mapping()")
+        return True
+
+    def _from_mapping(
+        self,
+        mapping: Mapping[str, t.Any] | None,
+        kwargs: Mapping[str, t.Any],
+        source: str,
+    ) -> None:
+        merged: dict[str, t.Any] = {}
+        if mapping is not None:
+            merged.update(mapping)
+        merged.update(kwargs)
+        self._store(
+            ((k, v) for k, v in merged.items() if isinstance(k, str) and k.isupper()),
+            source,
+        )
+
+    def from_object(self, obj: object | str) -> None:
+        """Update the config from the uppercase attributes of an object,
+        inherited ones included.
+
+        :param obj: A module, class or instance, or an import string:
+            ``"pkg.mod"``, ``"pkg.mod:Name"`` or ``"pkg.mod.Name"``.
+        :raises ImportError: If the import string cannot be resolved.
+
+        .. versionadded:: 0.1
+        """
+        if isinstance(obj, str):
+            source = f"object {obj!r}"
+            obj = _import_string(obj)
+        elif isinstance(obj, types.ModuleType):
+            source = f"object {obj.__name__}"
+        else:
+            cls = obj if isinstance(obj, type) else type(obj)
+            source = f"object {cls.__module__}.{cls.__qualname__}"
+        self._from_object(obj, source)
+
+    def _from_object(self, obj: object, source: str) -> None:
+        self._store(((k, getattr(obj, k)) for k in dir(obj) if k.isupper()), source)
+
+    def from_pyfile(
+        self, filename: str | os.PathLike[str], silent: bool = False
+    ) -> bool:
+        """Execute a Python file and take its uppercase names.
+
+        The file is read as bytes, so a coding cookie is honoured.
+
+        :param filename: The file, relative to :attr:`root_path`.
+        :param silent: Return ``False`` instead of raising when the file is
+            missing, is a directory, or a path component is not a directory.
+        :return: ``True`` if the file was loaded.
+        :raises OSError: If the file cannot be read; the message starts
+            ``Unable to load configuration file`` and names the file.
+
+        .. versionadded:: 0.1
+        """
+        return self._from_pyfile(filename, silent, None)
+
+    def _from_pyfile(
+        self, filename: str | os.PathLike[str], silent: bool, envvar: str | None
+    ) -> bool:
+        path = self._path(filename)
+        module = types.ModuleType("config")
+        module.__file__ = path
+        try:
+            with open(path, "rb") as f:
+                source_code = f.read()
+        except OSError as e:
+            if silent and e.errno in _SILENT_ERRNOS:
+                return False
+            e.strerror = f"Unable to load configuration file ({e.strerror})"
+            raise
+        exec(compile(source_code, path, "exec"), module.__dict__)
+        where = f"file {path!r}"
+        if envvar is not None:
+            where += f" (via ${envvar})"
+        self._from_object(module, where)
+        return True
+
+    def from_envvar(self, variable_name: str, silent: bool = False) -> bool:
+        """Load the Python file named by an environment variable, as
+        :meth:`from_pyfile` does.
+
+        :param variable_name: The environment variable holding the path.
+        :param silent: Return ``False`` instead of raising when the variable
+            is unset or empty, or the file is missing.
+        :return: ``True`` if the file was loaded.
+        :raises RuntimeError: If the variable is unset or empty.
+
+        .. versionadded:: 0.1
+        """
+        filename = os.environ.get(variable_name)
+        if not filename:
+            if silent:
+                return False
+            raise RuntimeError(
+                f"The environment variable {variable_name!r} is not set, so no"
+                " configuration could be loaded from it. Set it to the path of"
+                " a Python configuration file."
+            )
+        return self._from_pyfile(filename, silent, variable_name)
+
+    def from_file(
+        self,
+        filename: str | os.PathLike[str],
+        load: Callable[[t.IO[t.Any]], Mapping[str, t.Any]],
+        silent: bool = False,
+        text: bool = True,
+    ) -> bool:
+        """Load a file with *load* and update the config from the mapping it
+        returns, taking uppercase keys only.
+
+        .. code-block:: python
+
+            import json, tomllib
+            config.from_file("config.json", load=json.load)
+            config.from_file("config.toml", load=tomllib.load, text=False)
+
+        :param filename: The file, relative to :attr:`root_path`.
+        :param load: Called with the open file; returns a mapping.
+        :param silent: Return ``False`` instead of raising when the file is
+            missing, is a directory, or a path component is not a directory.
+        :param text: Open in text mode (UTF-8); ``False`` opens it in binary
+            mode, as :func:`tomllib.load` needs.
+        :return: ``True`` if the file was loaded.
+
+        .. versionadded:: 0.1
+        """
+        path = self._path(filename)
+        try:
+            with open(path, "r" if text else "rb", **_encoding(text)) as f:
+                obj = load(f)
+        except OSError as e:
+            if silent and e.errno in _SILENT_ERRNOS:
+                return False
+            e.strerror = f"Unable to load configuration file ({e.strerror})"
+            raise
+        self._from_mapping(obj, {}, f"file {path!r}")
+        return True
+
+    def from_prefixed_env(
+        self, prefix: str = "FLASK", *, loads: Callable[[str], t.Any] = json.loads
+    ) -> bool:
+        """Load every environment variable that starts with ``PREFIX_``.
+
+        The prefix is dropped from the name, which is kept as it is (no
+        uppercase rule). Values are parsed with *loads*; a value it cannot
+        parse is kept as the raw string. ``PREFIX_A__B`` sets
+        ``config["A"]["B"]``, creating dicts as needed. Variables are applied
+        in sorted order.
+
+        :param prefix: The prefix; a trailing ``_`` is accepted.
+        :param loads: Parses each value. Defaults to :func:`json.loads`, so
+            ``true`` is a bool and ``5`` an int; quote a value (``'"5"'``) to
+            keep it a string.
+        :return: Always ``True``.
+        :raises ValueError: If a nested name's parent holds a value that is
+            not a dict. The config is left unchanged.
+
+        .. versionadded:: 0.1
+        """
+        prefix = prefix.rstrip("_") + "_"
+        staged: dict[str, t.Any] = {}
+        setters: dict[tuple[str, ...], str] = {}  # path -> the variable that set it
+        owned: set[int] = set()  # dicts created or copied by this call
+        for env_key in sorted(os.environ):
+            if not env_key.startswith(prefix) or env_key == prefix:
+                continue
+            raw = os.environ[env_key]
+            try:
+                value = loads(raw)
+            except Exception:
+                value = raw
+            *parents, tail = env_key[len(prefix) :].split("__")
+            current: dict[str, t.Any] = staged
+            for depth, part in enumerate(parents):
+                if current is staged and part not in staged:
+                    child = self.get(part)
+                else:
+                    child = current.get(part)
+                if child is None:
+                    child = {}
+                elif not isinstance(child, dict):
+                    path = tuple(parents[: depth + 1])
+                    raise self._conflict(env_key, path, setters.get(path))
+                if id(child) not in owned:
+                    # Copy on write: the config is only changed once every
+                    # variable has applied cleanly.
+                    child = dict(child)
+                    owned.add(id(child))
+                current[part] = child
+                current = child
+            current[tail] = value
+            for depth in range(len(parents) + 1):
+                setters[(*parents, tail)[: depth + 1]] = env_key
+        for key, value in staged.items():
+            self._store([(key, value)], f"environment variable {setters[(key,)]}")
+        return True
+
+    def _conflict(
+        self, env_key: str, path: tuple[str, ...], setter: str | None
+    ) -> ValueError:
+        name = "__".join(path)
+        if setter is not None:
+            by = f"the environment variable {setter!r}"
+        else:
+            by = f"the config value of {path[0]!r} (from {self._describe(path[0])})"
+        return ValueError(
+            f"The environment variable {env_key!r} sets a key inside {name!r},"
+            f" but {name!r} is not a dict: it was set by {by}. Remove or rename"
+            " one of the two; no environment variable was applied."
+        )
+
+    def from_secrets_dir(
+        self, directory: str | os.PathLike[str], silent: bool = False
+    ) -> bool:
+        """Load a Docker or Kubernetes secrets mount: each regular file
+        becomes ``config[NAME.upper()]``, holding its UTF-8 text without one
+        trailing newline.
+
+        Names starting with a dot are skipped (Kubernetes keeps its
+        ``..data`` links there); symbolic links are followed and dangling
+        ones skipped.
+
+        :param directory: The folder, relative to :attr:`root_path`.
+        :param silent: Return ``False`` instead of raising when the folder
+            does not exist.
+        :return: ``True`` if the folder was read.
+        :raises OSError: If the folder cannot be listed; the message names
+            it.
+        :raises ValueError: If a file is not valid UTF-8; the message names
+            the file, never its contents.
+
+        .. versionadded:: 0.1
+        """
+        path = self._path(directory)
+        try:
+            names = sorted(os.listdir(path))
+        except OSError as e:
+            if silent and e.errno in _SILENT_ERRNOS:
+                return False
+            e.strerror = f"Unable to read secrets directory ({e.strerror})"
+            e.filename = path
+            raise
+        loaded: list[tuple[str, str, str]] = []
+        for name in names:
+            file_path = os.path.join(path, name)
+            if name.startswith(".") or not os.path.isfile(file_path):
+                continue
+            with open(file_path, "rb") as f:
+                data = f.read()
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise ValueError(
+                    f"The secret file {file_path!r} is not valid UTF-8 text."
+                ) from e
+            text = text.removesuffix("\n")
+            text = text.removesuffix("\r")
+            loaded.append((name.upper(), text, file_path))
+        for key, text, file_path in loaded:
+            self._store([(key, text)], f"file {file_path!r}")
+        return True
+
+    def get_namespace(
+        self, namespace: str, lowercase: bool = True, trim_namespace: bool = True
+    ) -> dict[str, t.Any]:
+        """The keys that start with *namespace*, as a new dict.
+
+        .. code-block:: python
+
+            config["IMAGE_STORE_PATH"] = "/var/app/images"
+            config.get_namespace("IMAGE_STORE_")  # {'path': '/var/app/images'}
+
+        :param namespace: The prefix to select.
+        :param lowercase: Lowercase the resulting keys.
+        :param trim_namespace: Drop the prefix from the resulting keys.
+
+        .. versionadded:: 0.1
+        """
+        result: dict[str, t.Any] = {}
+        for key, value in self.items():
+            if not key.startswith(namespace):
+                continue
+            name = key[len(namespace) :] if trim_namespace else key
+            result[name.lower() if lowercase else name] = value
+        return result
+
+    def _describe(self, key: str) -> str:
+        source, value = self._sources.get(key, ("set directly", None))
+        if self[key] is not value:
+            return "set directly"
+        return source
+
+    def explain(self, key: str) -> str:
+        """One line saying what *key* holds (masked if secret) and where it
+        came from: an environment variable, a file, an object, ``defaults``
+        or ``set directly``.
+
+        :param key: The key to explain.
+        :raises KeyError: If the key is not set.
+
+        .. versionadded:: 0.1
+        """
+        if key not in self:
+            raise KeyError(f"{key!r} is not set in this config.")
+        return f"{key} = {mask_value(key, self[key])} (from {self._describe(key)})"
+
+
+def _encoding(text: bool) -> dict[str, str]:
+    return {"encoding": "utf-8"} if text else {}
+
+
+def _import_string(name: str) -> object:
+    """Import ``pkg.mod``, ``pkg.mod:Name`` or ``pkg.mod.Name``."""
+    if ":" in name:
+        module_name, _, attr_path = name.partition(":")
+    else:
+        try:
+            return importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name is None or not name.startswith(e.name) or "." not in name:
+                raise ImportError(f"Could not import {name!r}: {e}") from e
+        module_name, _, attr_path = name.rpartition(".")
+    try:
+        obj: object = importlib.import_module(module_name)
+        for attr in attr_path.split("."):
+            obj = getattr(obj, attr)
+    except (ImportError, AttributeError, ValueError) as e:
+        raise ImportError(f"Could not import {name!r}: {e}") from e
+    return obj

@@ -1,0 +1,250 @@
+"""Signed-cookie sessions for any WSGI application.
+
+Wrap the application, then get the session of the current request from its
+environ::
+
+    from cookiesession import SessionMiddleware, get_session
+
+    def app(environ, start_response):
+        session = get_session(environ)
+        session["visits"] = session.get("visits", 0) + 1
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [f"visit {session['visits']}".encode()]
+
+    app = SessionMiddleware(app, {"SECRET_KEY": "change me"})
+
+The session is loaded on first use, so a request that never asks for it
+pays nothing for it. The cookie is written, refreshed or deleted when the
+application calls ``start_response``: changes made to the session after that
+(while the body is being sent) are not saved. The body itself is passed
+through untouched, never buffered.
+
+Pyramid and Bottle have native integrations (:mod:`cookiesession.pyramid`,
+:mod:`cookiesession.bottle`); use those there instead.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+import webob
+
+from .sessions import (
+    SecureCookieSessionInterface,
+    Session,
+    SessionInterface,
+    cookie_header,
+)
+from .settings import validate_config
+
+if t.TYPE_CHECKING:
+    from types import TracebackType
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    _ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+
+__all__ = ["SessionMiddleware", "get_session"]
+
+#: The environ key the session is stored under, unless told otherwise.
+ENVIRON_KEY = "cookiesession.session"
+
+
+class ResponseHeaders:
+    """A header list with the parts of :class:`webob.Response` that a
+    :class:`~cookiesession.SessionInterface` uses (``headerlist``,
+    ``vary``, ``set_cookie``, ``delete_cookie``), without building a whole
+    response object on every request.
+
+    :param headerlist: The ``(name, value)`` pairs, changed in place.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ("headerlist",)
+
+    def __init__(self, headerlist: list[tuple[str, str]]) -> None:
+        self.headerlist = headerlist
+
+    @property
+    def vary(self) -> tuple[str, ...] | None:
+        """The ``Vary`` values, from every ``Vary`` header; setting it
+        leaves exactly one ``Vary`` header."""
+        values = [
+            item.strip()
+            for name, value in self.headerlist
+            if name.lower() == "vary"
+            for item in value.split(",")
+            if item.strip()
+        ]
+        return tuple(values) or None
+
+    @vary.setter
+    def vary(self, value: Iterable[str] | None) -> None:
+        self.headerlist[:] = [h for h in self.headerlist if h[0].lower() != "vary"]
+        if value:
+            self.headerlist.append(("Vary", ", ".join(value)))
+
+    def set_cookie(
+        self,
+        name: str,
+        value: str = "",
+        max_age: int | None = None,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        expires: float | datetime | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Add a ``Set-Cookie`` header; *expires* is a datetime or a Unix
+        timestamp."""
+        header = cookie_header(
+            name,
+            value,
+            max_age=max_age,
+            expires=expires,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+        self.headerlist.append(("Set-Cookie", header))
+
+    def delete_cookie(
+        self,
+        name: str,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Add a ``Set-Cookie`` header that makes the browser drop *name*."""
+        self.set_cookie(
+            name,
+            "",
+            max_age=0,
+            expires=0,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+
+
+class _RequestSession:
+    """The session slot of one request: opens the session on first use and
+    saves it when the response starts."""
+
+    __slots__ = ("environ", "middleware", "session")
+
+    def __init__(self, middleware: SessionMiddleware, environ: WSGIEnvironment):
+        self.middleware = middleware
+        self.environ = environ
+        self.session: Session | None = None
+
+    def open(self) -> Session:
+        if self.session is None:
+            mw = self.middleware
+            interface = mw.session_interface
+            session = interface.open_session(mw, webob.Request(self.environ))
+            if session is None:
+                session = interface.make_null_session(mw)
+            self.session = session
+        return self.session
+
+    def save(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        mw = self.middleware
+        interface = mw.session_interface
+        if self.session is None:
+            if not interface.needs_refresh(mw, webob.Request(self.environ)):
+                return headers
+            self.open()
+        session = t.cast(Session, self.session)
+        if interface.is_null_session(session):
+            return headers
+        response = ResponseHeaders(list(headers))
+        interface.save_session(mw, session, response)
+        return response.headerlist
+
+
+class SessionMiddleware:
+    """Give a WSGI application a signed-cookie session.
+
+    :param app: The WSGI application to wrap.
+    :param config: A :class:`~cookiesession.Config` or any mapping with the
+        session settings (``SECRET_KEY`` and the ``SESSION_*`` keys); missing
+        keys take their defaults. It is validated here: a bad value raises
+        :exc:`ValueError` or :exc:`TypeError` naming the key.
+    :param session_interface: How sessions are stored. Defaults to a
+        :class:`~cookiesession.SecureCookieSessionInterface`.
+    :param environ_key: Where in the environ the session is kept; pass the
+        same key to :func:`get_session`.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        config: Mapping[str, t.Any] | None = None,
+        *,
+        session_interface: SessionInterface | None = None,
+        environ_key: str = ENVIRON_KEY,
+    ) -> None:
+        self.app = app
+        #: The validated settings, defaults included.
+        self.config: dict[str, t.Any] = validate_config(config)
+        #: Loads and saves sessions; replace it to store them differently.
+        self.session_interface: SessionInterface = (
+            SecureCookieSessionInterface()
+            if session_interface is None
+            else session_interface
+        )
+        self.environ_key = environ_key
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        slot = environ[self.environ_key] = _RequestSession(self, environ)
+
+        def session_start_response(
+            status: str,
+            headers: list[tuple[str, str]],
+            exc_info: _ExcInfo | None = None,
+        ) -> t.Callable[[bytes], object]:
+            return start_response(status, slot.save(headers), exc_info)
+
+        return self.app(environ, session_start_response)
+
+
+def get_session(environ: WSGIEnvironment, key: str = ENVIRON_KEY) -> Session:
+    """The session of the current request, loading it on first use.
+
+    :param environ: The WSGI environ of the request.
+    :param key: The middleware's ``environ_key``.
+    :raises KeyError: If the request did not pass through a
+        :class:`SessionMiddleware` using *key*.
+
+    .. versionadded:: 0.1
+    """
+    try:
+        slot = environ[key]
+    except KeyError:
+        raise KeyError(
+            f"No session in the WSGI environ under {key!r}: wrap the"
+            " application in cookiesession.SessionMiddleware, with the same"
+            " environ_key."
+        ) from None
+    session: Session = slot.open() if isinstance(slot, _RequestSession) else slot
+    session.accessed = True
+    return session

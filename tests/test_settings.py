@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+
+import flask
+import pytest
+
+from cookiesession import DEFAULT_CONFIG, Config, validate_config
+
+
+def test_defaults_match_flask():
+    """Every default is Flask's, but SameSite: Lax here, unset in Flask."""
+    flask_defaults = flask.Flask.default_config
+    for key, value in DEFAULT_CONFIG.items():
+        if key == "SESSION_COOKIE_SAMESITE":
+            assert (flask_defaults[key], value) == (None, "Lax")
+            continue
+        assert flask_defaults[key] == value, key
+
+
+def test_defaults_are_read_only():
+    with pytest.raises(TypeError):
+        DEFAULT_CONFIG["SECRET_KEY"] = "x"  # type: ignore[index]
+
+
+def test_validate_fills_defaults_and_keeps_other_keys():
+    out = validate_config({"SECRET_KEY": b"k", "DEBUG": True})
+    assert out["SECRET_KEY"] == b"k"
+    assert out["DEBUG"] is True
+    assert out["SESSION_COOKIE_NAME"] == "session"
+    assert out["SECRET_KEY_FALLBACKS"] == ()
+    assert out["PERMANENT_SESSION_LIFETIME"] == timedelta(days=31)
+    assert validate_config()["SECRET_KEY"] is None
+
+
+@pytest.mark.parametrize(
+    ("key", "given", "expected"),
+    [
+        pytest.param("SESSION_COOKIE_SECURE", "true", True, id="bool-true"),
+        pytest.param("SESSION_COOKIE_SECURE", " Yes ", True, id="bool-yes"),
+        pytest.param("SESSION_COOKIE_SECURE", "ON", True, id="bool-on"),
+        pytest.param("SESSION_COOKIE_SECURE", "1", True, id="bool-1-str"),
+        pytest.param("SESSION_COOKIE_SECURE", 1, True, id="bool-1-int"),
+        pytest.param("SESSION_COOKIE_HTTPONLY", "False", False, id="bool-false"),
+        pytest.param("SESSION_COOKIE_HTTPONLY", "no", False, id="bool-no"),
+        pytest.param("SESSION_COOKIE_HTTPONLY", "off", False, id="bool-off"),
+        pytest.param("SESSION_COOKIE_HTTPONLY", 0, False, id="bool-0"),
+        pytest.param("SESSION_REFRESH_EACH_REQUEST", "0", False, id="refresh"),
+        pytest.param("SESSION_COOKIE_SAMESITE", "strict", "Strict", id="ss-strict"),
+        pytest.param("SESSION_COOKIE_SAMESITE", "LAX", "Lax", id="ss-lax"),
+        pytest.param("SESSION_COOKIE_SAMESITE", None, None, id="ss-omit"),
+        pytest.param("SESSION_COOKIE_SAMESITE", "", None, id="ss-empty"),
+        pytest.param(
+            "PERMANENT_SESSION_LIFETIME", 60, timedelta(seconds=60), id="life-int"
+        ),
+        pytest.param(
+            "PERMANENT_SESSION_LIFETIME", "90.5", timedelta(seconds=90.5), id="life-str"
+        ),
+        pytest.param(
+            "PERMANENT_SESSION_LIFETIME",
+            timedelta(hours=1),
+            timedelta(hours=1),
+            id="life-td",
+        ),
+        pytest.param("MAX_COOKIE_SIZE", "0", 0, id="size-off"),
+        pytest.param("MAX_COOKIE_SIZE", 8000, 8000, id="size"),
+        pytest.param("SESSION_COOKIE_DOMAIN", "example.org", "example.org", id="dom"),
+        pytest.param("SESSION_COOKIE_DOMAIN", "", None, id="dom-empty"),
+        pytest.param("SESSION_COOKIE_PATH", "/app", "/app", id="path"),
+        pytest.param("SECRET_KEY", "", None, id="key-empty"),
+        pytest.param("SECRET_KEY_FALLBACKS", "old", ("old",), id="fb-one"),
+        pytest.param("SECRET_KEY_FALLBACKS", ["a", b"b"], ("a", b"b"), id="fb-list"),
+    ],
+)
+def test_coercion(key, given, expected):
+    config = {"SECRET_KEY": "k", "SESSION_COOKIE_SECURE": True, key: given}
+    assert validate_config(config)[key] == expected
+
+
+def test_fallbacks_split_only_when_asked():
+    config = {"SECRET_KEY": "k", "SECRET_KEY_FALLBACKS": "a b\nc"}
+    assert validate_config(config)["SECRET_KEY_FALLBACKS"] == ("a b\nc",)
+    out = validate_config(config, split_fallbacks=True)
+    assert out["SECRET_KEY_FALLBACKS"] == ("a", "b", "c")
+
+
+@pytest.mark.parametrize(
+    ("key", "given", "exc", "accepted"),
+    [
+        pytest.param("SESSION_COOKIE_SAMESITE", "Lenient", ValueError, "'Strict'"),
+        pytest.param("SESSION_COOKIE_SAMESITE", 1, ValueError, "'Lax'", id="ss-int"),
+        pytest.param("SESSION_COOKIE_SECURE", "maybe", ValueError, "true/false"),
+        pytest.param("SESSION_COOKIE_SECURE", 2, ValueError, "yes/no", id="bool-2"),
+        pytest.param("SESSION_COOKIE_HTTPONLY", None, TypeError, "bool"),
+        pytest.param("PERMANENT_SESSION_LIFETIME", -5, ValueError, "greater than"),
+        pytest.param("PERMANENT_SESSION_LIFETIME", 0, ValueError, "greater than"),
+        pytest.param(
+            "PERMANENT_SESSION_LIFETIME", timedelta(-1), ValueError, "greater than"
+        ),
+        pytest.param("PERMANENT_SESSION_LIFETIME", "soon", TypeError, "seconds"),
+        pytest.param("PERMANENT_SESSION_LIFETIME", True, TypeError, "seconds"),
+        pytest.param("MAX_COOKIE_SIZE", -1, ValueError, "whole number"),
+        pytest.param("MAX_COOKIE_SIZE", 1.5, ValueError, "whole number"),
+        pytest.param("SESSION_COOKIE_NAME", "my session", ValueError, "cookie name"),
+        pytest.param("SESSION_COOKIE_NAME", "", ValueError, "cookie name"),
+        pytest.param("SESSION_COOKIE_NAME", "a;b", ValueError, "cookie name"),
+        pytest.param("SESSION_COOKIE_NAME", None, ValueError, "cookie name"),
+        pytest.param("SESSION_COOKIE_PATH", "/a; Secure", ValueError, "';'"),
+        pytest.param("SESSION_COOKIE_DOMAIN", "a.org\r\nX: y", ValueError, "control"),
+        pytest.param("SESSION_COOKIE_DOMAIN", 5, TypeError, "None or a string"),
+        pytest.param("APPLICATION_ROOT", "/a b", ValueError, "whitespace"),
+        pytest.param("SECRET_KEY", 1234, TypeError, "str or bytes"),
+        pytest.param("SECRET_KEY_FALLBACKS", 5, TypeError, "list"),
+        pytest.param("SECRET_KEY_FALLBACKS", ["ok", 5], TypeError, "list"),
+        pytest.param("SECRET_KEY_FALLBACKS", ["ok", ""], TypeError, "non-empty"),
+    ],
+)
+def test_bad_values(key, given, exc, accepted):
+    config = {"SECRET_KEY": "k", key: given}
+    with pytest.raises(exc) as info:
+        validate_config(config)
+    message = str(info.value)
+    assert repr(key) in message
+    assert accepted in message
+
+
+def test_env_secret_key_parsed_as_number(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASK_SECRET_KEY", "1234567890")
+    config = Config(tmp_path)
+    config.from_prefixed_env()
+    with pytest.raises(TypeError) as info:
+        validate_config(config)
+    message = str(info.value)
+    assert "1234567890" not in message
+    assert "FLASK_SECRET_KEY" in message
+    assert "parsed as JSON into int" in message
+    assert "quote the value" in message
+
+
+def test_bad_value_names_source(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASK_SESSION_COOKIE_SAMESITE", "Lenient")
+    config = Config(tmp_path)
+    config.from_prefixed_env()
+    with pytest.raises(ValueError, match="environment variable FLASK_SESSION_COOKIE"):
+        validate_config(config)
+
+
+def test_secret_never_in_error():
+    with pytest.raises(TypeError) as info:
+        validate_config({"SECRET_KEY": "k", "SECRET_KEY_FALLBACKS": ["hunter2", 3]})
+    assert "hunter2" not in str(info.value)
+    assert "'***'" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "suggestion"),
+    [
+        pytest.param("SESSION_COOKIE_SECUR", "SESSION_COOKIE_SECURE", id="typo"),
+        pytest.param("SECRET_KEYS", "SECRET_KEY", id="plural"),
+        pytest.param("secret_key", "SECRET_KEY", id="lowercase"),
+        pytest.param("PERMANENT_SESSION_LIFETIM", "PERMANENT_SESSION_LIFETIME", id="p"),
+        pytest.param("MAX_COOKIE_SIZ", "MAX_COOKIE_SIZE", id="near-miss"),
+    ],
+)
+def test_unknown_key_warns_with_suggestion(key, suggestion):
+    with pytest.warns(UserWarning, match=f"did you mean {suggestion}\\?"):
+        validate_config({"SECRET_KEY": "k", key: True})
+
+
+def test_unknown_session_key_without_suggestion_warns():
+    with pytest.warns(UserWarning, match="not a session setting"):
+        validate_config({"SECRET_KEY": "k", "SESSION_TYPE": "redis"})
+
+
+def test_unrelated_keys_do_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        validate_config({"SECRET_KEY": "k", "DEBUG": True, "DATABASE_URL": "x", 3: 4})
+
+
+def test_fallbacks_without_key_warn():
+    with pytest.warns(UserWarning, match="SECRET_KEY_FALLBACKS is set but"):
+        out = validate_config({"SECRET_KEY_FALLBACKS": ["old"]})
+    assert out["SECRET_KEY"] is None
+
+
+@pytest.mark.parametrize(
+    ("config", "match"),
+    [
+        pytest.param({"SESSION_COOKIE_SAMESITE": "none"}, "SAMESITE='None'", id="ss"),
+        pytest.param({"SESSION_COOKIE_PARTITIONED": True}, "PARTITIONED", id="part"),
+    ],
+)
+def test_insecure_cookie_attribute_warns(config, match):
+    with pytest.warns(UserWarning, match=match):
+        validate_config({"SECRET_KEY": "k", **config})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        validate_config({"SECRET_KEY": "k", "SESSION_COOKIE_SECURE": True, **config})
