@@ -41,11 +41,17 @@ def is_secret_key(key: object) -> bool:
     return any(marker in upper for marker in _SECRET_MARKERS)
 
 
+def _is_empty(value: object) -> bool:
+    if value is None:
+        return True
+    return isinstance(value, (str, bytes, list, tuple, dict)) and not value
+
+
 def mask_value(key: object, value: object) -> str:
     """The ``repr`` of *value*, with secrets replaced by ``'***'``.
 
-    The value of a secret-looking *key* is masked whole (``None`` stays
-    visible, since it says "not set"); inside dicts, lists and tuples, the
+    The value of a secret-looking *key* is masked whole (``None`` and empty
+    values stay visible, since they say "not set"); inside dicts, lists and tuples, the
     values of secret-looking keys are masked at every depth.
 
     :param key: The key the value is stored under.
@@ -53,7 +59,7 @@ def mask_value(key: object, value: object) -> str:
 
     .. versionadded:: 0.1
     """
-    if value is not None and is_secret_key(key):
+    if is_secret_key(key) and not _is_empty(value):
         return _MASK
     if isinstance(value, Mapping):
         items = ", ".join(f"{k!r}: {mask_value(k, v)}" for k, v in value.items())
@@ -255,8 +261,12 @@ class Config(dict[str, t.Any]):
         """
         path = self._path(filename)
         try:
-            with open(path, "r" if text else "rb", **_encoding(text)) as f:
-                obj = load(f)
+            if text:
+                with open(path, encoding="utf-8") as f:
+                    obj = load(f)
+            else:
+                with open(path, "rb") as f:
+                    obj = load(f)
         except OSError as e:
             if silent and e.errno in _SILENT_ERRNOS:
                 return False
@@ -432,10 +442,6 @@ class Config(dict[str, t.Any]):
         if key not in self:
             raise KeyError(f"{key!r} is not set in this config.")
         return f"{key} = {mask_value(key, self[key])} (from {self._describe(key)})"
-
-
-def _encoding(text: bool) -> dict[str, str]:
-    return {"encoding": "utf-8"} if text else {}
 
 
 def _import_string(name: str) -> object:

@@ -40,11 +40,8 @@ from .sessions import (
 from .settings import validate_config
 
 if t.TYPE_CHECKING:
-    from types import TracebackType
-
+    from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-    _ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 __all__ = ["SessionMiddleware", "get_session"]
 
@@ -220,7 +217,8 @@ class SessionMiddleware:
         def session_start_response(
             status: str,
             headers: list[tuple[str, str]],
-            exc_info: _ExcInfo | None = None,
+            exc_info: OptExcInfo | None = None,
+            /,
         ) -> t.Callable[[bytes], object]:
             return start_response(status, slot.save(headers), exc_info)
 

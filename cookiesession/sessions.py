@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 import typing as t
 import warnings
@@ -20,9 +21,8 @@ from datetime import datetime, timedelta, timezone
 from email.utils import formatdate
 
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode, want_bytes
 from itsdangerous.timed import TimestampSigner
-from itsdangerous.url_safe import base64_decode
-from itsdangerous.encoding import want_bytes
 
 from .serializer import TaggedJSONSerializer
 
@@ -40,6 +40,7 @@ __all__ = [
 logger = logging.getLogger("cookiesession")
 
 _MISSING: t.Any = object()
+_COOKIE_VALUE = re.compile(r"[A-Za-z0-9_\-.]+").fullmatch
 
 
 class Session(MutableMapping[str, t.Any]):
@@ -166,7 +167,7 @@ class Session(MutableMapping[str, t.Any]):
         self.accessed = self.modified = True
         self._data.update(other, **kwargs)
 
-    def __ior__(self, other: t.Any) -> Session:  # type: ignore[misc,override]
+    def __ior__(self, other: t.Any) -> Session:
         self.update(other)
         return self
 
@@ -189,11 +190,12 @@ class NullSession(Session):
         )
 
     __setitem__ = __delitem__ = clear = pop = popitem = _fail
-    setdefault = update = __ior__ = _fail  # type: ignore[assignment]
+    setdefault = update = __ior__ = _fail
 
 
 class _AppLike(t.Protocol):
-    config: Mapping[str, t.Any]
+    @property
+    def config(self) -> Mapping[str, t.Any]: ...
 
 
 class _ResponseLike(t.Protocol):
@@ -384,7 +386,7 @@ class _Serializer(URLSafeTimedSerializer):
 
     def make_signer(self, salt: str | bytes | None = None) -> _Signer:
         # One signer per serializer, so the derived key stays cached.
-        if salt is not None and want_bytes(salt) != want_bytes(self.salt):
+        if salt is not None and want_bytes(salt) != want_bytes(self.salt or b""):
             return t.cast(_Signer, super().make_signer(salt))
         signer: _Signer | None = self.__dict__.get("_signer")
         if signer is None:
@@ -425,7 +427,7 @@ class SecureCookieSessionInterface(SessionInterface):
         serializer = self._serializers.get(cache_key)
         if serializer is None:
             serializer = self._serializers[cache_key] = _Serializer(
-                list(keys),
+                [want_bytes(key) for key in keys],
                 salt=self.salt,
                 serializer=self.serializer,
                 signer_kwargs={
@@ -455,11 +457,13 @@ class SecureCookieSessionInterface(SessionInterface):
         """Verify one cookie value: ``(data, signed_with_current_key)``, or
         ``None`` if it is invalid, expired or not a JSON object."""
         secret = app.config["SECRET_KEY"]
-        if not secret:
+        # Only the characters itsdangerous writes: its base64 decoder would
+        # skip others, so a changed cookie could still verify.
+        if not secret or not _COOKIE_VALUE(value):
             return None
         max_age = self._max_age(app)
         attempts = [(secret,), tuple(app.config["SECRET_KEY_FALLBACKS"] or ())]
-        for current, keys in zip((True, False), attempts):
+        for current, keys in zip((True, False), attempts, strict=True):
             if not keys:
                 continue
             try:

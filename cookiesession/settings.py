@@ -151,8 +151,7 @@ def _attribute(config: Mapping[str, t.Any], key: str, value: object) -> str | No
     raise _fail(
         config,
         key,
-        "Expected None or a string without ';', ',', whitespace or control"
-        " characters.",
+        "Expected None or a string without ';', ',', whitespace or control characters.",
         TypeError if not isinstance(value, str) else ValueError,
     )
 

@@ -7,11 +7,11 @@ import errno
 import json
 import os
 import sys
-import tomllib
 import types
 
 import flask
 import pytest
+import tomllib
 
 from cookiesession import Config
 from cookiesession.config import is_secret_key, mask_value
@@ -114,7 +114,9 @@ def test_from_object_import_error_inside_module_is_not_hidden(tmp_path, monkeypa
 
 @both
 def test_from_pyfile_relative_to_root_path(make, tmp_path):
-    (tmp_path / "settings.py").write_text("SECRET_KEY = 'dev'\nhelper = 1\nX = helper\n")
+    (tmp_path / "settings.py").write_text(
+        "SECRET_KEY = 'dev'\nhelper = 1\nX = helper\n"
+    )
     config = make(tmp_path)
     assert config.from_pyfile("settings.py") is True
     assert dict(config) == {"SECRET_KEY": "dev", "X": 1}

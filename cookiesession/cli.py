@@ -1,0 +1,328 @@
+"""The ``cookiesession`` command (also ``python -m cookiesession``).
+
+Subcommands: ``demo`` serves the demo app; ``decode`` shows what a session
+cookie holds and whether it verifies; ``sign`` makes a cookie; ``keygen``
+prints a new key; ``config`` shows the effective session settings and where
+each came from. Exit status: 0 on success, 1 on bad input data (invalid
+JSON, a cookie that fails to verify, a bad setting), 2 on usage errors.
+
+Keys come from ``--secret-key``, the environment (``--prefix``, default
+``FLASK``, so ``FLASK_SECRET_KEY``) or a Python file (``--pyfile``), and are
+never printed, except by ``config --show-secrets``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import secrets
+import sys
+import time
+import typing as t
+import warnings
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIServer, make_server
+
+from itsdangerous import BadData, SignatureExpired
+from itsdangerous.encoding import base64_decode, bytes_to_int
+
+from .config import Config, mask_value
+from .sessions import SecureCookieSessionInterface, cookie_values
+from .settings import DEFAULT_CONFIG, validate_config
+
+__all__ = ["main"]
+
+
+class _Failure(Exception):
+    """Bad input data: printed as ``error: ...``, exit status 1."""
+
+
+class _Settings:
+    """The validated settings, and the Config they came from."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        config = Config()
+        if getattr(args, "pyfile", None):
+            config.from_pyfile(args.pyfile)
+        config.from_prefixed_env(args.prefix)
+        if getattr(args, "secret_key", None):
+            config["SECRET_KEY"] = args.secret_key
+        self.source = config
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                self.config = validate_config(config)
+        except (TypeError, ValueError) as e:
+            raise _Failure(str(e)) from e
+        for warning in caught:
+            print(f"warning: {warning.message}", file=sys.stderr)
+        self.interface = SecureCookieSessionInterface()
+
+    def keys(self) -> list[tuple[str, str | bytes]]:
+        """(label, key), current first, never shown."""
+        current = self.config["SECRET_KEY"]
+        if current is None:
+            return []
+        fallbacks = self.config["SECRET_KEY_FALLBACKS"]
+        # Fallbacks are listed oldest first; number them from the newest.
+        labelled = [(f"fallback #{i}", k) for i, k in enumerate(fallbacks[::-1], 1)]
+        return [("current SECRET_KEY", current), *labelled]
+
+
+def _readable(value: t.Any) -> t.Any:
+    """Session data as plain JSON, with the tagged types labelled."""
+    if isinstance(value, dict):
+        return {str(k): _readable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_readable(item) for item in value]
+    if isinstance(value, tuple):
+        return {"(tuple)": [_readable(item) for item in value]}
+    if isinstance(value, bytes):
+        return {"(bytes, base64)": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, datetime):
+        return {"(datetime)": value.isoformat()}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return str(value) if hasattr(value, "__html__") else value
+    return {f"({type(value).__name__})": str(value)}
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(_readable(data), indent=2, sort_keys=True))
+
+
+def _cookie_value(raw: str, name: str) -> str:
+    raw = raw.strip()
+    if raw.lower().startswith("cookie:"):
+        raw = raw[len("cookie:") :]
+    if "=" in raw:
+        values = cookie_values(raw, name)
+        if not values:
+            raise _Failure(f"No {name!r} cookie in the given header.")
+        return values[0]
+    return raw
+
+
+def _issued(value: str) -> str:
+    try:
+        raw = base64_decode(value.rsplit(".", 2)[-2])
+        stamp = bytes_to_int(raw)
+        when = datetime.fromtimestamp(stamp, timezone.utc)
+    except (ValueError, OverflowError, OSError, IndexError):
+        raw = b""
+    if not raw:
+        return "issued: unknown (no valid timestamp)"
+    age = int(time.time()) - stamp
+    return f"issued: {when:%Y-%m-%d %H:%M:%S} UTC ({age} seconds ago)"
+
+
+def _decode(args: argparse.Namespace) -> int:
+    settings = _Settings(args)
+    raw = args.cookie if args.cookie not in (None, "-") else sys.stdin.read()
+    value = _cookie_value(raw, settings.config["SESSION_COOKIE_NAME"])
+    interface = settings.interface
+    if args.unverified:
+        serializer = interface._make_serializer([b"unverified"])
+        try:
+            data = serializer.load_payload(_payload(value))
+        except BadData as e:
+            raise _Failure(f"The payload cannot be decoded: {e}") from e
+        print("UNVERIFIED: the signature was not checked.", file=sys.stderr)
+        print(_issued(value), file=sys.stderr)
+        _print_json(data)
+        return 0
+    keys = settings.keys()
+    if not keys:
+        raise _Failure(
+            "No secret key: pass --secret-key, set FLASK_SECRET_KEY (see"
+            " --prefix) or use --pyfile. --unverified shows the payload"
+            " without checking it."
+        )
+    max_age = int(settings.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
+    for label, key in keys:
+        try:
+            data = interface._make_serializer([key]).loads(value, max_age=max_age)
+        except SignatureExpired as e:
+            raise _Failure(
+                f"The cookie is signed with the {label} but has expired"
+                f" ({_issued(value)}; PERMANENT_SESSION_LIFETIME is {max_age}"
+                " seconds)."
+            ) from e
+        except BadData:
+            continue
+        if not isinstance(data, dict):
+            raise _Failure("The cookie verifies, but its payload is not an object.")
+        print(f"verified with the {label}", file=sys.stderr)
+        print(_issued(value), file=sys.stderr)
+        _print_json(data)
+        return 0
+    raise _Failure(
+        f"The cookie does not verify with any of the {len(keys)} configured"
+        " key(s): it was signed with another key, or changed."
+    )
+
+
+def _payload(value: str) -> bytes:
+    """The payload part of a signed value: everything before the
+    timestamp and signature."""
+    parts = value.rsplit(".", 2)
+    if len(parts) != 3:
+        raise _Failure("This is not a session cookie: it needs three parts.")
+    return parts[0].encode("ascii", "replace")
+
+
+def _sign(args: argparse.Namespace) -> int:
+    settings = _Settings(args)
+    interface = settings.interface
+    try:
+        data = interface.serializer.loads(args.json)
+    except (ValueError, TypeError) as e:
+        raise _Failure(f"The argument is not valid JSON: {e}") from e
+    if not isinstance(data, dict):
+        raise _Failure("The session must be a JSON object, like '{\"user\": 1}'.")
+    if not settings.keys():
+        raise _Failure(
+            "No secret key: pass --secret-key, set FLASK_SECRET_KEY (see"
+            " --prefix) or use --pyfile."
+        )
+    serializer = interface.get_signing_serializer(settings)
+    assert serializer is not None
+    print(serializer.dumps(data))
+    return 0
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    print(secrets.token_hex(args.bytes))
+    return 0
+
+
+def _config(args: argparse.Namespace) -> int:
+    settings = _Settings(args)
+    for key in DEFAULT_CONFIG:
+        value = settings.config[key]
+        shown = repr(value) if args.show_secrets else mask_value(key, value)
+        if isinstance(value, timedelta):
+            shown = f"{int(value.total_seconds())} seconds ({value})"
+        source = settings.source
+        where = (
+            source.explain(key).rsplit(" (from ", 1)[1][:-1]
+            if key in source
+            else "defaults"
+        )
+        print(f"{key} = {shown}  ({where})")
+    return 0
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import make_demo_app
+
+    settings = _Settings(args)
+    config = dict(settings.config)
+    if config["SECRET_KEY"] is None:
+        config["SECRET_KEY"] = secrets.token_hex(32)
+        print(
+            f"warning: no {args.prefix}_SECRET_KEY is set: using a random key."
+            " Sessions will not survive a restart; run 'cookiesession keygen'"
+            f" and set {args.prefix}_SECRET_KEY to keep them.",
+            file=sys.stderr,
+        )
+    app = make_demo_app(config)
+    with make_server(args.host, args.port, app, server_class=_ThreadingServer) as httpd:
+        url = f"http://{args.host}:{httpd.server_port}/"
+        print(f"Serving the cookiesession demo on {url}", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            print("Stopped.")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cookiesession",
+        description="Signed-cookie sessions for WSGI apps: demo and tools.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help: str, keys: bool = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument(
+            "--prefix",
+            default="FLASK",
+            help="read settings from PREFIX_* environment variables (default: FLASK)",
+        )
+        if keys:
+            sub.add_argument(
+                "--pyfile", metavar="FILE", help="read settings from a Python file"
+            )
+            sub.add_argument(
+                "--secret-key",
+                metavar="KEY",
+                help="the key (prefer PREFIX_SECRET_KEY: arguments show in ps)",
+            )
+        return sub
+
+    demo = add("demo", "Serve the demo app on the standard library's server.", False)
+    demo.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000, help="default: 8000")
+    demo.set_defaults(func=_demo)
+
+    decode = add("decode", "Verify a session cookie and show its payload.")
+    decode.add_argument(
+        "cookie",
+        nargs="?",
+        help="the cookie value, 'name=value', or a whole Cookie header;"
+        " read from standard input when omitted or '-'",
+    )
+    decode.add_argument(
+        "--unverified",
+        action="store_true",
+        help="show the payload without checking the signature",
+    )
+    decode.set_defaults(func=_decode)
+
+    sign = add("sign", "Make a session cookie value from a JSON object.")
+    sign.add_argument("json", help='the session, e.g. \'{"user": "ann"}\'')
+    sign.set_defaults(func=_sign)
+
+    keygen = commands.add_parser(
+        "keygen",
+        help="Print a new random secret key.",
+        description="Print a new random secret key, as hex.",
+    )
+    keygen.add_argument(
+        "--bytes", type=int, default=32, help="bytes of randomness (default: 32)"
+    )
+    keygen.set_defaults(func=_keygen)
+
+    config = add("config", "Show the session settings and where each came from.")
+    config.add_argument(
+        "--show-secrets", action="store_true", help="show secret values unmasked"
+    )
+    config.set_defaults(func=_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status.
+
+    :param argv: The arguments; defaults to ``sys.argv[1:]``.
+
+    .. versionadded:: 0.1
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "bytes", 32) < 16:
+        parser.error("--bytes must be at least 16")
+    try:
+        return t.cast(int, args.func(args))
+    except (_Failure, OSError, SyntaxError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1

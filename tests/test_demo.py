@@ -1,0 +1,128 @@
+"""The demo app: driven as a real ``cookiesession demo`` process, and
+in-process through WebTest for every branch."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import requests
+from webtest import TestApp
+
+from cookiesession.demo import make_demo_app
+
+
+@pytest.fixture
+def demo_process():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cookiesession", "demo", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("Serving the cookiesession demo on http://127.0.0.1:")
+        yield process, line.split(" on ")[1].strip()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_demo_process_flow(demo_process):
+    process, url = demo_process
+    client = requests.Session()
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'action="/login"' in page.text
+
+    response = client.post(url + "login", data={"name": "Ann"}, allow_redirects=False)
+    assert response.status_code == 303
+    header = response.headers["Set-Cookie"]
+    assert header.startswith("session=")
+    for attribute in ("HttpOnly", "Path=/", "SameSite=Lax"):
+        assert attribute in header
+    assert "Expires" not in header  # not remembered: a browser-session cookie
+    assert response.headers["Vary"] == "Cookie"
+    page = client.get(url)
+    assert '<strong id="user">Ann</strong>' in page.text
+
+    for item in ("apple", "pear"):
+        client.post(url + "cart", data={"item": item})
+    page = client.get(url)
+    assert '<ul id="cart"><li>apple</li><li>pear</li></ul>' in page.text
+    assert "&quot;cart&quot;: [" in page.text
+    assert "cookie is" in page.text
+
+    response = client.post(url + "logout", allow_redirects=False)
+    assert "Max-Age=0" in response.headers["Set-Cookie"]
+    assert len(client.cookies) == 0
+    assert 'action="/login"' in client.get(url).text
+    process.terminate()
+    process.wait(timeout=10)
+    assert "using a random key" in process.stderr.read()
+
+
+@pytest.fixture
+def demo():
+    return TestApp(make_demo_app({"SECRET_KEY": "demo-test"}))
+
+
+def test_remember_me_makes_the_session_permanent(demo):
+    response = demo.post("/login", {"name": "Bob", "remember": "1"})
+    assert "Max-Age=2678400" in response.headers["Set-Cookie"]
+    assert "remembered for 31 days" in demo.get("/").text
+
+
+def test_login_starts_a_new_session(demo):
+    demo.post("/login", {"name": "Ann"})
+    demo.post("/cart", {"item": "apple"})
+    demo.post("/login", {"name": "Bob"})
+    page = demo.get("/").text
+    assert "apple" not in page
+    assert "The cart is empty." in page
+
+
+def test_theme(demo):
+    demo.post("/theme", {"theme": "dark"})
+    page = demo.get("/").text
+    assert 'value="dark" checked' in page
+    assert "background: #1d1d1f" in page
+
+
+def test_html_is_escaped(demo):
+    demo.post("/login", {"name": "<script>x</script>"})
+    page = demo.get("/").text
+    assert "<script>x" not in page
+    assert "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "message"),
+    [
+        pytest.param("/login", {"name": ""}, "Enter a name", id="empty-name"),
+        pytest.param("/login", {"name": "x" * 41}, "Enter a name", id="long-name"),
+        pytest.param("/cart", {"item": " "}, "Enter an item", id="blank-item"),
+        pytest.param("/theme", {"theme": "neon"}, "Choose light or dark", id="theme"),
+    ],
+)
+def test_bad_form_input(demo, path, data, message):
+    response = demo.post(path, data, status=400)
+    assert message in response.text
+    assert "Set-Cookie" not in response.headers
+
+
+def test_not_found(demo):
+    demo.get("/nope", status=404)
+    demo.post("/nope", status=404)
