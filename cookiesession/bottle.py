@@ -1,0 +1,116 @@
+"""Bottle integration: a plugin that passes the session to the routes that
+ask for it.
+
+.. code-block:: python
+
+    import bottle
+    from cookiesession.bottle import SessionPlugin
+
+    app = bottle.Bottle()
+    app.install(SessionPlugin({"SECRET_KEY": "change me"}))
+
+    @app.route("/")
+    def index(session):
+        session["visits"] = session.get("visits", 0) + 1
+        return f"visit {session['visits']}"
+
+Only routes whose callback takes the keyword argument (``session`` unless
+told otherwise) are touched: others read no cookie and get no ``Vary``. The
+cookie is written when the route returns, and when it raises or returns an
+:class:`~bottle.HTTPResponse` (``redirect()``, ``abort()``, ``HTTPError``).
+An unhandled exception is a server error and saves nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import typing as t
+from collections.abc import Callable, Mapping
+
+import bottle
+import webob
+
+from .middleware import ResponseHeaders
+from .sessions import SecureCookieSessionInterface, Session, SessionInterface
+from .settings import validate_config
+
+__all__ = ["SessionPlugin"]
+
+
+class SessionPlugin:
+    """A Bottle plugin (API 2) giving routes a signed-cookie session.
+
+    :param config: The session settings (``SECRET_KEY`` and the
+        ``SESSION_*`` keys), validated here.
+    :param keyword: The callback argument that receives the session.
+    :param session_interface: How sessions are stored. Defaults to a
+        :class:`~cookiesession.SecureCookieSessionInterface`.
+
+    .. versionadded:: 0.1
+    """
+
+    name = "cookiesession"
+    api = 2
+
+    def __init__(
+        self,
+        config: Mapping[str, t.Any] | None = None,
+        keyword: str = "session",
+        *,
+        session_interface: SessionInterface | None = None,
+    ) -> None:
+        #: The validated settings.
+        self.config = validate_config(config)
+        self.keyword = keyword
+        #: Loads and saves the sessions.
+        self.session_interface = session_interface or SecureCookieSessionInterface()
+
+    def setup(self, app: bottle.Bottle) -> None:
+        """Refuse a second plugin that passes the same keyword."""
+        for other in app.plugins:
+            if other is not self and getattr(other, "keyword", None) == self.keyword:
+                raise bottle.PluginError(
+                    f"Another plugin already passes the {self.keyword!r} keyword."
+                )
+
+    def apply(self, callback: Callable[..., t.Any], route: bottle.Route) -> t.Any:
+        """Wrap the routes that take :attr:`keyword`."""
+        if self.keyword not in route.get_callback_args():
+            return callback
+
+        @functools.wraps(callback)
+        def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            session = self._open()
+            kwargs[self.keyword] = session
+            try:
+                result = callback(*args, **kwargs)
+            except bottle.HTTPResponse as response:
+                self._save(session, response)
+                raise
+            # A returned HTTPResponse replaces bottle.response's headers.
+            if isinstance(result, bottle.HTTPResponse):
+                self._save(session, result)
+            else:
+                self._save(session, bottle.response)
+            return result
+
+        return wrapper
+
+    def _open(self) -> Session:
+        interface = self.session_interface
+        request = webob.Request(bottle.request.environ)
+        session = interface.open_session(self, request)
+        return interface.make_null_session(self) if session is None else session
+
+    def _save(self, session: Session, response: bottle.BaseResponse) -> None:
+        interface = self.session_interface
+        if interface.is_null_session(session):
+            return
+        vary = response.get_header("Vary")
+        headers = ResponseHeaders([("Vary", vary)] if vary else [])
+        interface.save_session(self, session, headers)
+        for name, value in headers.headerlist:
+            if name == "Vary":
+                response.set_header("Vary", value)
+            else:
+                response.add_header(name, value)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import cookiesession
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """Constants, then classes, then functions, as ruff sorts ``__all__``."""
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+
+def test_all_is_sorted_and_importable():
+    assert cookiesession.__all__ == sorted(cookiesession.__all__, key=_isort_key)
+    for name in cookiesession.__all__:
+        assert getattr(cookiesession, name) is not None
+
+
+def test_import_loads_no_framework():
+    code = (
+        "import sys, cookiesession; "
+        "frameworks = ('pyramid', 'bottle', 'flask', 'zope'); "
+        "loaded = [m for m in frameworks if m in sys.modules]; "
+        "print(loaded)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_config_module_stands_alone():
+    code = (
+        "import sys, cookiesession.config; "
+        "print(sorted(m for m in sys.modules if m.startswith('cookiesession')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    # Importing a submodule runs the package's __init__ first; what matters
+    # is that config itself imports nothing of the package.
+    source = Path(cookiesession.config.__file__).read_text(encoding="utf-8")
+    assert "from ." not in source
+    assert "import cookiesession" not in source
+    assert "cookiesession.config" in result.stdout
+
+
+def test_main_module_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "cookiesession", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "demo" in result.stdout
