@@ -1,0 +1,78 @@
+"""Every example app in docs/examples runs as the docs show it."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from webtest import TestApp
+
+EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(
+        f"example_{name}", EXAMPLES / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("name", "attribute"),
+    [
+        pytest.param("wsgi_app", "application", id="wsgi"),
+        pytest.param("flask_app", "app", id="flask"),
+        pytest.param("falcon_app", "application", id="falcon"),
+    ],
+)
+def test_visit_counters(name, attribute, monkeypatch):
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    client = TestApp(getattr(load(name), attribute))
+    assert client.get("/").text == "Visit number 1"
+    response = client.get("/")
+    assert response.text == "Visit number 2"
+    assert response.headers["Vary"] == "Cookie"
+
+
+def test_custom_interface_example():
+    client = TestApp(load("custom_interface").application)
+    response = client.get("/?user=ann", headers={"X-Session": "garbage"})
+    assert response.text == "user: ann"
+    assert "Set-Cookie" not in response.headers
+    token = response.headers["X-Session"]
+    response = client.get("/", headers={"X-Session": token})
+    assert response.text == "user: ann"
+    assert "X-Session" not in response.headers
+    # A browser uses the cookie.
+    client.get("/?user=bob")
+    assert client.get("/").text == "user: bob"
+
+
+def test_pyramid_example():
+    client = TestApp(load("pyramid_app").main())
+    page = client.get("/").text
+    token = re.search(r'name="csrf_token" value="(\w+)"', page).group(1)
+    client.post("/login", {"name": "ann"}, status=400)  # no CSRF token
+    page = client.post("/login", {"name": "ann", "csrf_token": token}).follow().text
+    assert "Logged in as ann." in page
+    assert "Hello, ann." in page
+    token = re.search(r'name="csrf_token" value="(\w+)"', page).group(1)
+    page = client.post("/logout", {"csrf_token": token}).follow().text
+    assert "Logged out." in page
+    assert "Log in" in page
+
+
+def test_bottle_example():
+    client = TestApp(load("bottle_app").app)
+    page = client.post("/login", {"name": "ann"}).follow().text
+    assert "Logged in as ann." in page
+    assert "Hello, ann." in page
+    page = client.post("/logout").follow().text
+    assert "Logged out." in page
+    assert "Log in" in page
