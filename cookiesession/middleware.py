@@ -140,13 +140,19 @@ class ResponseHeaders:
 
 class _RequestSession:
     """The session slot of one request: opens the session on first use and
-    saves it when the response starts."""
+    saves it when the application starts its response."""
 
-    __slots__ = ("environ", "middleware", "session")
+    __slots__ = ("environ", "middleware", "session", "start_response")
 
-    def __init__(self, middleware: SessionMiddleware, environ: WSGIEnvironment):
+    def __init__(
+        self,
+        middleware: SessionMiddleware,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+    ) -> None:
         self.middleware = middleware
         self.environ = environ
+        self.start_response = start_response
         self.session: Session | None = None
 
     def open(self) -> Session:
@@ -159,19 +165,23 @@ class _RequestSession:
             self.session = session
         return self.session
 
-    def save(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    def save_and_start(
+        self,
+        status: str,
+        headers: list[tuple[str, str]],
+        exc_info: OptExcInfo | None = None,
+        /,
+    ) -> t.Callable[[bytes], object]:
         mw = self.middleware
         interface = mw.session_interface
-        if self.session is None:
-            if not interface.needs_refresh(mw, webob.Request(self.environ)):
-                return headers
-            self.open()
-        session = t.cast(Session, self.session)
-        if interface.is_null_session(session):
-            return headers
-        response = ResponseHeaders(list(headers))
-        interface.save_session(mw, session, response)
-        return response.headerlist
+        session = self.session
+        if session is None and interface.needs_refresh(mw, self.environ):
+            session = self.open()
+        if session is not None and not interface.is_null_session(session):
+            response = ResponseHeaders(list(headers))
+            interface.save_session(mw, session, response)
+            headers = response.headerlist
+        return self.start_response(status, headers, exc_info)
 
 
 class SessionMiddleware:
@@ -212,17 +222,10 @@ class SessionMiddleware:
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        slot = environ[self.environ_key] = _RequestSession(self, environ)
-
-        def session_start_response(
-            status: str,
-            headers: list[tuple[str, str]],
-            exc_info: OptExcInfo | None = None,
-            /,
-        ) -> t.Callable[[bytes], object]:
-            return start_response(status, slot.save(headers), exc_info)
-
-        return self.app(environ, session_start_response)
+        slot = environ[self.environ_key] = _RequestSession(
+            self, environ, start_response
+        )
+        return self.app(environ, slot.save_and_start)
 
 
 def get_session(environ: WSGIEnvironment, key: str = ENVIRON_KEY) -> Session:

@@ -21,9 +21,8 @@ from datetime import datetime, timedelta, timezone
 from email.utils import formatdate
 
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_decode, want_bytes
-from itsdangerous.timed import TimestampSigner
 
+from ._signing import SessionSerializer, _b64decode
 from .serializer import TaggedJSONSerializer
 
 if t.TYPE_CHECKING:
@@ -40,6 +39,7 @@ __all__ = [
 logger = logging.getLogger("cookiesession")
 
 _MISSING: t.Any = object()
+_PEEK_MEMO_SIZE = 1024
 _COOKIE_VALUE = re.compile(r"[A-Za-z0-9_\-.]+").fullmatch
 
 
@@ -263,6 +263,8 @@ def cookie_values(header: str, name: str) -> list[str]:
     ours."""
     if name not in header:
         return []
+    if ";" not in header and header.startswith(name + "=") and '"' not in header:
+        return [header[len(name) + 1 :].strip()]  # the common case: one cookie
     values = []
     for part in header.split(";"):
         key, sep, value = part.partition("=")
@@ -344,9 +346,10 @@ class SessionInterface:
             and app.config["SESSION_REFRESH_EACH_REQUEST"]
         )
 
-    def needs_refresh(self, app: _AppLike, request: webob.Request) -> bool:
+    def needs_refresh(self, app: _AppLike, environ: Mapping[str, t.Any]) -> bool:
         """Whether a request that never used its session must still load and
-        save it, to refresh a permanent session's expiry.
+        save it, to refresh a permanent session's expiry. It gets the WSGI
+        environ, not a request object, because it runs on every request.
 
         This default says yes whenever ``SESSION_REFRESH_EACH_REQUEST`` is
         on; :class:`SecureCookieSessionInterface` looks into the cookie.
@@ -366,33 +369,6 @@ class SessionInterface:
 
 #: The serializer for Flask's tagged-JSON session format.
 session_json_serializer = TaggedJSONSerializer()
-
-
-class _Signer(TimestampSigner):
-    # itsdangerous derives the signing key from the secret with one HMAC per
-    # call; the result only depends on the secret and salt, so keep it.
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
-        cache: dict[bytes, bytes] = self.__dict__.setdefault("_derived", {})
-        try:
-            return cache[secret]
-        except KeyError:
-            key = cache[secret] = super().derive_key(secret)
-            return key
-
-
-class _Serializer(URLSafeTimedSerializer):
-    default_signer = _Signer
-
-    def make_signer(self, salt: str | bytes | None = None) -> _Signer:
-        # One signer per serializer, so the derived key stays cached.
-        if salt is not None and want_bytes(salt) != want_bytes(self.salt or b""):
-            return t.cast(_Signer, super().make_signer(salt))
-        signer: _Signer | None = self.__dict__.get("_signer")
-        if signer is None:
-            signer = t.cast(_Signer, super().make_signer(salt))
-            self.__dict__["_signer"] = signer
-        return signer
 
 
 class SecureCookieSessionInterface(SessionInterface):
@@ -421,19 +397,18 @@ class SecureCookieSessionInterface(SessionInterface):
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[t.Any, ...], URLSafeTimedSerializer] = {}
+        self._peeked: dict[tuple[str, str], bool] = {}
 
     def _make_serializer(self, keys: t.Sequence[str | bytes]) -> URLSafeTimedSerializer:
         cache_key = (*keys, self.salt, self.key_derivation, self.digest_method)
         serializer = self._serializers.get(cache_key)
         if serializer is None:
-            serializer = self._serializers[cache_key] = _Serializer(
-                [want_bytes(key) for key in keys],
-                salt=self.salt,
-                serializer=self.serializer,
-                signer_kwargs={
-                    "key_derivation": self.key_derivation,
-                    "digest_method": self.digest_method,
-                },
+            serializer = self._serializers[cache_key] = SessionSerializer(
+                keys,
+                self.salt,
+                self.serializer,
+                self.key_derivation,
+                self.digest_method,
             )
         return serializer
 
@@ -475,17 +450,23 @@ class SecureCookieSessionInterface(SessionInterface):
             return (data, current) if type(data) is dict else None
         return None
 
-    def needs_refresh(self, app: _AppLike, request: webob.Request) -> bool:
+    def needs_refresh(self, app: _AppLike, environ: Mapping[str, t.Any]) -> bool:
         """Only for a cookie whose (unverified) payload says it is
         permanent: nothing in it is trusted, it only decides whether to
         verify it."""
-        if not app.config["SESSION_REFRESH_EACH_REQUEST"]:
+        header = environ.get("HTTP_COOKIE")
+        if not header or not app.config["SESSION_REFRESH_EACH_REQUEST"]:
             return False
-        header = request.environ.get("HTTP_COOKIE", "")
-        for value in cookie_values(header, self.get_cookie_name(app)):
-            if _peek_permanent(value):
-                return True
-        return False
+        key = (header, self.get_cookie_name(app))
+        # A browser sends the same header on request after request; the
+        # answer depends on nothing else, so remember the last few.
+        permanent = self._peeked.get(key)
+        if permanent is None:
+            permanent = any(map(_peek_permanent, cookie_values(*key)))
+            if len(self._peeked) >= _PEEK_MEMO_SIZE:
+                self._peeked.clear()
+            self._peeked[key] = permanent
+        return permanent
 
     def open_session(self, app: _AppLike, request: webob.Request) -> Session | None:
         """Load the first session cookie that verifies; an empty, new session
@@ -578,7 +559,7 @@ def _peek_permanent(value: str) -> bool:
     if value[:1] == ".":
         return True  # compressed: verifying is cheaper than inflating here
     try:
-        raw = base64_decode(value.partition(".")[0])
-    except Exception:
+        raw = _b64decode(value.partition(".")[0].encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
         return False
     return b'"_permanent":true' in raw

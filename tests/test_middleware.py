@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hmac
 import json
 import sys
 import time
@@ -18,6 +17,7 @@ from cookiesession import (
     SessionMiddleware,
     get_session,
 )
+from cookiesession._signing import KeyedHMAC
 from cookiesession.sessions import cookie_header
 
 NOW = 1_800_000_000
@@ -381,13 +381,13 @@ def test_laziness_no_hmac_when_untouched(monkeypatch):
     cookie = "session=" + sign({"user": "ann"})
     permanent = "session=" + sign({"_permanent": True, "user": "ann"})
     calls = []
-    real_new = hmac.new
+    real_signature = KeyedHMAC.get_signature
 
-    def counting_new(*args, **kwargs):
-        calls.append(args)
-        return real_new(*args, **kwargs)
+    def counting_signature(self, key, value):
+        calls.append(value)
+        return real_signature(self, key, value)
 
-    monkeypatch.setattr(hmac, "new", counting_new)
+    monkeypatch.setattr(KeyedHMAC, "get_signature", counting_signature)
     mw = make()
     request(mw, "/?op=untouched", cookie)
     assert calls == []

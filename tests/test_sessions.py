@@ -233,7 +233,7 @@ def test_base_interface_getters():
     assert si.get_cookie_samesite(app) == "Strict"
     assert si.get_cookie_partitioned(app) is True
     assert si.get_cookie_httponly(app) is False
-    assert si.needs_refresh(app, webob.Request.blank("/")) is True
+    assert si.needs_refresh(app, {}) is True
     assert isinstance(si.make_null_session(app), NullSession)
     assert si.is_null_session(NullSession())
     assert not si.is_null_session(Session())
@@ -416,16 +416,21 @@ def test_peek_permanent():
     app = App()
 
     def needs(value):
-        request = webob.Request.blank("/", headers={"Cookie": f"session={value}"})
-        return si.needs_refresh(app, request)
+        return si.needs_refresh(app, {"HTTP_COOKIE": f"session={value}"})
 
     assert needs(_sign({"_permanent": True}))
     assert not needs(_sign({"a": 1}))
     assert not needs("!!!.x.y")
     assert needs("." + _sign({"x": "y" * 500})[1:])  # compressed: verify it
-    assert not si.needs_refresh(
-        App(SESSION_REFRESH_EACH_REQUEST=False),
-        webob.Request.blank(
-            "/", headers={"Cookie": "session=" + _sign({"_permanent": True})}
-        ),
-    )
+    permanent = {"HTTP_COOKIE": "session=" + _sign({"_permanent": True})}
+    assert not si.needs_refresh(App(SESSION_REFRESH_EACH_REQUEST=False), permanent)
+    assert not si.needs_refresh(app, {})
+
+
+def test_peek_memo_is_bounded(monkeypatch):
+    monkeypatch.setattr("cookiesession.sessions._PEEK_MEMO_SIZE", 3)
+    si = SecureCookieSessionInterface()
+    app = App()
+    for i in range(10):
+        si.needs_refresh(app, {"HTTP_COOKIE": f"session=x{i}.y.z"})
+        assert len(si._peeked) <= 3

@@ -1,0 +1,63 @@
+"""A fast smoke test of the benchmark: every implementation passes its
+correctness checks in every scenario, and the report is produced. One
+iteration each; no timing is asserted."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+
+import bench_sessions
+
+pytestmark = pytest.mark.filterwarnings("ignore")  # the peers' own warnings
+
+
+@pytest.mark.parametrize(
+    "impl", [bench_sessions.Floor, *bench_sessions.PEERS], ids=lambda c: c.name
+)
+def test_checks_pass_for_every_implementation(impl):
+    calls = bench_sessions.prepare(impl())
+    assert set(calls) == set(bench_sessions.SCENARIOS)
+
+
+def test_checks_catch_a_broken_implementation():
+    class Broken(bench_sessions.CookieSession):
+        """Reports the expected value without checking any cookie."""
+
+        name = "broken"
+
+        def app(self, scenario, payload=None):
+            app = super().app(scenario, payload)
+            if scenario != "read":
+                return app
+
+            def lying(environ, start_response):
+                self.seen["user"] = "ann"
+                return bench_sessions.bare_app(environ, start_response)
+
+            return lying
+
+    with pytest.raises(AssertionError, match="tampered"):
+        bench_sessions.prepare(Broken())
+
+
+def test_report(capsys):
+    assert bench_sessions.main(["--iterations", "1", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "| read |" in out
+    assert "Targets:" in out
+    assert bench_sessions.main(["--iterations", "1", "--repeat", "1", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["session_cost_us"]) == {
+        "floor",
+        "cookiesession",
+        "Flask",
+        "Beaker",
+        "Pyramid",
+        "Bottle",
+    }
