@@ -1,0 +1,122 @@
+"""The tuned serializer writes and reads exactly what itsdangerous does."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from itsdangerous import (
+    BadPayload,
+    BadSignature,
+    BadTimeSignature,
+    SignatureExpired,
+    URLSafeTimedSerializer,
+)
+
+from cookiesession._signing import COMPRESS_MIN, SessionSerializer
+from cookiesession.serializer import TaggedJSONSerializer
+
+KEYS = ["old-key", "current-key"]
+
+
+def ours(keys=KEYS):
+    return SessionSerializer(
+        keys, "cookie-session", TaggedJSONSerializer(), "hmac", hashlib.sha1
+    )
+
+
+def reference(keys=KEYS):
+    return URLSafeTimedSerializer(
+        keys,
+        salt="cookie-session",
+        serializer=TaggedJSONSerializer(),
+        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+    )
+
+
+json_data = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(max_size=10), json_data, max_size=6))
+def test_same_values_both_ways(data):
+    assert reference().loads(ours().dumps(data)) == data
+    assert ours().loads(reference().dumps(data)) == data
+
+
+@pytest.mark.parametrize("size", [1, COMPRESS_MIN - 20, COMPRESS_MIN * 4])
+def test_identical_output_when_compressed_the_same(size):
+    data = {"x": "a" * size}
+    mine, theirs = ours().dumps(data), reference().dumps(data)
+    if size >= COMPRESS_MIN or not theirs.startswith("."):
+        assert mine.split(".")[:-2] == theirs.split(".")[:-2]
+    assert reference().loads(mine) == ours().loads(theirs) == data
+
+
+def test_old_keys_verify():
+    value = ours(["old-key"]).dumps({"a": 1})
+    assert ours().loads(value) == {"a": 1}
+    with pytest.raises(BadSignature):
+        ours(["other"]).loads(value)
+
+
+def test_return_timestamp_and_salt_passthrough(monkeypatch):
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.5)
+    value = ours().dumps({"a": 1})
+    data, stamp = ours().loads(value, return_timestamp=True)
+    assert data == {"a": 1}
+    assert stamp == datetime.fromtimestamp(1_800_000_000, timezone.utc)
+    salted = ours().dumps({"a": 1}, salt="other")
+    assert ours().loads(salted, salt="other") == {"a": 1}
+    with pytest.raises(BadSignature):
+        ours().loads(salted)
+    assert ours().make_signer("other") is not ours().make_signer()
+
+
+@pytest.mark.parametrize(
+    ("mangle", "error"),
+    [
+        pytest.param(lambda v: v.replace(".", ""), BadSignature, id="no-dots"),
+        pytest.param(lambda v: v.rsplit(".", 1)[0] + ".A", BadSignature, id="bad-b64"),
+        pytest.param(lambda v: "", BadSignature, id="empty"),
+    ],
+)
+def test_malformed(mangle, error):
+    with pytest.raises(error):
+        ours().loads(mangle(ours().dumps({"a": 1})))
+
+
+def test_signed_but_malformed_inside():
+    s = ours()
+    signer = s.make_signer()
+    with pytest.raises(BadTimeSignature):  # signed, but no timestamp
+        s.loads(b"nodot." + signer.get_signature(b"nodot"))
+    bad_stamp = b"e30.A"
+    with pytest.raises(BadTimeSignature):
+        s.loads(bad_stamp + b"." + signer.get_signature(bad_stamp))
+    for payload in (b"!!!", b".eJw", b"bm90IGpzb24"):
+        value = signer.sign(payload)
+        with pytest.raises(BadPayload):
+            s.loads(value)
+
+
+def test_expiry(monkeypatch):
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    value = ours().dumps({"a": 1})
+    now[0] += 10
+    assert ours().loads(value, max_age=10) == {"a": 1}
+    with pytest.raises(SignatureExpired, match="> 9"):
+        ours().loads(value, max_age=9)
+    now[0] -= 20
+    with pytest.raises(SignatureExpired, match="< 0"):
+        ours().loads(value, max_age=100)
