@@ -528,16 +528,20 @@ class SecureCookieSessionInterface(SessionInterface):
 def _dumps(serializer: URLSafeTimedSerializer, data: dict[str, t.Any]) -> str:
     try:
         return serializer.dumps(data)
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, RecursionError) as e:
         for key, value in data.items():
             try:
                 session_json_serializer.dumps({key: value})
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, RecursionError) as inner:
+                problem = (
+                    "it is nested too deeply"
+                    if isinstance(inner, RecursionError)
+                    else f"{type(value).__name__} is not JSON serializable"
+                )
                 raise TypeError(
                     f"The session value for {key!r} cannot be stored in a cookie:"
-                    f" {type(value).__name__} is not JSON serializable. Store"
-                    " str, int, float, bool, None, list, dict, tuple, bytes,"
-                    " datetime or UUID values."
+                    f" {problem}. Store str, int, float, bool, None, list, dict,"
+                    " tuple, bytes, datetime or UUID values."
                 ) from e
         raise
 
