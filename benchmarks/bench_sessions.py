@@ -362,27 +362,33 @@ def prepare(impl: Implementation) -> dict[str, tuple[Callable[[], Any], str | No
     return calls
 
 
-def measure(operation: Callable[[], Any], iterations: int, repeat: int) -> float:
-    """Median over *repeat* runs of the mean µs per call."""
-    for _ in range(min(iterations, 200)):  # warm up
+def timed(operation: Callable[[], Any], iterations: int) -> float:
+    """Mean µs per call over *iterations* calls."""
+    start = time.perf_counter_ns()
+    for _ in range(iterations):
         operation()
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter_ns()
-        for _ in range(iterations):
-            operation()
-        runs.append((time.perf_counter_ns() - start) / iterations / 1000)
-    return statistics.median(runs)
+    return (time.perf_counter_ns() - start) / iterations / 1000
 
 
 def run(iterations: int, repeat: int) -> dict[str, dict[str, float]]:
-    results: dict[str, dict[str, float]] = {}
-    for impl in [Floor(), *(cls() for cls in PEERS)]:
-        calls = prepare(impl)
-        results[impl.name] = {
-            scenario: measure(operation, iterations, repeat)
-            for scenario, (operation, _) in calls.items()
-        }
+    """Median µs per request of each implementation in each scenario.
+
+    The runs are interleaved (every implementation and scenario once per
+    round), so a slow spell of the machine hits them all alike instead of
+    whichever happened to be running."""
+    impls = [Floor(), *(cls() for cls in PEERS)]
+    calls = {impl.name: prepare(impl) for impl in impls}
+    samples: dict[tuple[str, str], list[float]] = {}
+    for name, by_scenario in calls.items():
+        for scenario, (operation, _) in by_scenario.items():
+            timed(operation, min(iterations, 200))  # warm up
+            samples[name, scenario] = []
+    for _ in range(repeat):
+        for (name, scenario), runs in samples.items():
+            runs.append(timed(calls[name][scenario][0], iterations))
+    results: dict[str, dict[str, float]] = {name: {} for name in calls}
+    for (name, scenario), runs in samples.items():
+        results[name][scenario] = statistics.median(runs)
     return results
 
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 import bottle
 import webob
 
-from .middleware import ResponseHeaders
+from ._cookies import ResponseHeaders
 from .sessions import SecureCookieSessionInterface, Session, SessionInterface
 from .settings import validate_config
 

@@ -29,8 +29,9 @@ from wsgiref.simple_server import WSGIServer, make_server
 from itsdangerous import BadData, SignatureExpired
 from itsdangerous.encoding import base64_decode, bytes_to_int
 
+from ._cookies import cookie_values
 from .config import Config, mask_value
-from .sessions import SecureCookieSessionInterface, cookie_values
+from .sessions import SecureCookieSessionInterface
 from .settings import DEFAULT_CONFIG, validate_config
 
 __all__ = ["main"]

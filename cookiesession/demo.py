@@ -16,8 +16,9 @@ from collections.abc import Iterable, Mapping
 
 import webob
 
+from ._cookies import cookie_values
 from .middleware import SessionMiddleware, get_session
-from .sessions import Session, cookie_values
+from .sessions import Session
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment

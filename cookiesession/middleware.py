@@ -27,115 +27,21 @@ from __future__ import annotations
 
 import typing as t
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 
 import webob
 
-from .sessions import (
-    SecureCookieSessionInterface,
-    Session,
-    SessionInterface,
-    cookie_header,
-)
+from ._cookies import ResponseHeaders
+from .sessions import SecureCookieSessionInterface, Session, SessionInterface
 from .settings import validate_config
 
 if t.TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["SessionMiddleware", "get_session"]
+__all__ = ["ResponseHeaders", "SessionMiddleware", "get_session"]
 
 #: The environ key the session is stored under, unless told otherwise.
 ENVIRON_KEY = "cookiesession.session"
-
-
-class ResponseHeaders:
-    """A header list with the parts of :class:`webob.Response` that a
-    :class:`~cookiesession.SessionInterface` uses (``headerlist``,
-    ``vary``, ``set_cookie``, ``delete_cookie``), without building a whole
-    response object on every request.
-
-    :param headerlist: The ``(name, value)`` pairs, changed in place.
-
-    .. versionadded:: 0.1
-    """
-
-    __slots__ = ("headerlist",)
-
-    def __init__(self, headerlist: list[tuple[str, str]]) -> None:
-        self.headerlist = headerlist
-
-    @property
-    def vary(self) -> tuple[str, ...] | None:
-        """The ``Vary`` values, from every ``Vary`` header; setting it
-        leaves exactly one ``Vary`` header."""
-        values = [
-            item.strip()
-            for name, value in self.headerlist
-            if name.lower() == "vary"
-            for item in value.split(",")
-            if item.strip()
-        ]
-        return tuple(values) or None
-
-    @vary.setter
-    def vary(self, value: Iterable[str] | None) -> None:
-        self.headerlist[:] = [h for h in self.headerlist if h[0].lower() != "vary"]
-        if value:
-            self.headerlist.append(("Vary", ", ".join(value)))
-
-    def set_cookie(
-        self,
-        name: str,
-        value: str = "",
-        max_age: int | None = None,
-        path: str = "/",
-        domain: str | None = None,
-        secure: bool = False,
-        httponly: bool = False,
-        samesite: str | None = None,
-        expires: float | datetime | None = None,
-        partitioned: bool = False,
-    ) -> None:
-        """Add a ``Set-Cookie`` header; *expires* is a datetime or a Unix
-        timestamp."""
-        header = cookie_header(
-            name,
-            value,
-            max_age=max_age,
-            expires=expires,
-            path=path,
-            domain=domain,
-            secure=secure,
-            httponly=httponly,
-            samesite=samesite,
-            partitioned=partitioned,
-        )
-        self.headerlist.append(("Set-Cookie", header))
-
-    def delete_cookie(
-        self,
-        name: str,
-        path: str = "/",
-        domain: str | None = None,
-        secure: bool = False,
-        httponly: bool = False,
-        samesite: str | None = None,
-        partitioned: bool = False,
-    ) -> None:
-        """Add a ``Set-Cookie`` header that makes the browser drop *name*."""
-        self.set_cookie(
-            name,
-            "",
-            max_age=0,
-            expires=0,
-            path=path,
-            domain=domain,
-            secure=secure,
-            httponly=httponly,
-            samesite=samesite,
-            partitioned=partitioned,
-        )
 
 
 class _RequestSession:

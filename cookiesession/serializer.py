@@ -174,6 +174,34 @@ class _TagDateTime(JSONTag):
         return result
 
 
+def _not_json(value: object) -> t.NoReturn:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _compact_encoder() -> t.Callable[[t.Any], str]:
+    """Compact, sorted, ASCII JSON. The C encoder is built once here, where
+    ``json.dumps`` would build it on every call."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - no C accelerator (PyPy)
+        return json.JSONEncoder(
+            ensure_ascii=True, separators=(",", ":"), sort_keys=True
+        ).encode
+    # No circular-reference markers: tag() has walked the value already and
+    # fails on a cycle before the encoder sees it.
+    chunks = make(
+        None,
+        _not_json,
+        json.encoder.encode_basestring_ascii,
+        None,
+        ":",
+        ",",
+        True,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan, as json.dumps
+    )
+    return lambda value: "".join(chunks(value, 0))
+
+
 # Exact types JSON stores as they are; subclasses (Markup is a str) are
 # checked against the tags.
 _PLAIN: frozenset[type] = frozenset((str, int, float, bool, type(None)))
@@ -211,10 +239,13 @@ class TaggedJSONSerializer:
         self.order: list[JSONTag] = []
         for cls in self.default_tags:
             self.register(cls)
-        self._encode = json.JSONEncoder(
-            ensure_ascii=True, separators=(",", ":"), sort_keys=True
-        ).encode
-        self._decode = json.JSONDecoder(object_hook=self._untag).decode
+        self._encode = _compact_encoder()
+        decoder = json.JSONDecoder(object_hook=self._untag)
+        self._decode = decoder.decode
+        # The C scanner alone: compact JSON with nothing around it, which
+        # is what cookies hold, needs none of decode()'s whitespace handling.
+        self._scan_tagged = decoder.scan_once
+        self._scan_plain = json.JSONDecoder().scan_once
 
     def register(
         self, tag_class: type[JSONTag], force: bool = False, index: int | None = None
@@ -275,4 +306,15 @@ class TaggedJSONSerializer:
         """Decode JSON text and turn tags back into Python values."""
         if isinstance(value, bytes):
             value = value.decode("utf-8")
-        return self._decode(value)
+        # Every tag key starts with a space, so text in which no string does
+        # (no '" ', no escaped space) holds no tag, and is parsed without
+        # calling back into Python for each object.
+        tagged = '" ' in value or "\\u0020" in value
+        scan = self._scan_tagged if tagged else self._scan_plain
+        try:
+            obj, end = scan(value, 0)
+        except StopIteration:
+            end = -1
+        if end == len(value):
+            return obj
+        return self._decode(value)  # whitespace, trailing data: the full rules

@@ -18,10 +18,10 @@ import typing as t
 import warnings
 from collections.abc import Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta, timezone
-from email.utils import formatdate
 
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
+from ._cookies import ResponseLike, add_vary_cookie, cookie_header, cookie_values
 from ._signing import SessionSerializer, _b64decode
 from .serializer import TaggedJSONSerializer
 
@@ -40,6 +40,7 @@ logger = logging.getLogger("cookiesession")
 
 _MISSING: t.Any = object()
 _PEEK_MEMO_SIZE = 1024
+_SERIALIZER_CACHE_SIZE = 64
 _COOKIE_VALUE = re.compile(r"[A-Za-z0-9_\-.]+").fullmatch
 
 
@@ -198,84 +199,6 @@ class _AppLike(t.Protocol):
     def config(self) -> Mapping[str, t.Any]: ...
 
 
-class _ResponseLike(t.Protocol):
-    headerlist: list[tuple[str, str]]
-
-    @property
-    def vary(self) -> tuple[str, ...] | None: ...
-
-    @vary.setter
-    def vary(self, value: tuple[str, ...]) -> None: ...
-
-
-def cookie_header(
-    name: str,
-    value: str,
-    *,
-    max_age: int | None = None,
-    expires: float | datetime | None = None,
-    path: str | None = "/",
-    domain: str | None = None,
-    secure: bool = False,
-    httponly: bool = False,
-    samesite: str | None = None,
-    partitioned: bool = False,
-) -> str:
-    """The value of a ``Set-Cookie`` header.
-
-    The name, path and domain are checked when the settings are validated,
-    and session values are URL-safe base64, so nothing here needs quoting.
-    """
-    parts = [f"{name}={value}"]
-    if domain:
-        parts.append(f"Domain={domain}")
-    if expires is not None:
-        if isinstance(expires, datetime):
-            expires = expires.timestamp()
-        parts.append(f"Expires={formatdate(expires, usegmt=True)}")
-    if max_age is not None:
-        parts.append(f"Max-Age={max_age}")
-    if secure:
-        parts.append("Secure")
-    if httponly:
-        parts.append("HttpOnly")
-    if path:
-        parts.append(f"Path={path}")
-    if samesite:
-        parts.append(f"SameSite={samesite}")
-    if partitioned:
-        parts.append("Partitioned")
-    return "; ".join(parts)
-
-
-def add_vary_cookie(response: _ResponseLike) -> None:
-    """Add ``Cookie`` to the response's ``Vary``, once."""
-    current = response.vary or ()
-    for item in current:
-        if item.strip().lower() in ("cookie", "*"):
-            return
-    response.vary = (*current, "Cookie")
-
-
-def cookie_values(header: str, name: str) -> list[str]:
-    """Every value of the cookie *name* in a raw ``Cookie`` header, in
-    order. Other cookies are not parsed, so a malformed one cannot hide
-    ours."""
-    if name not in header:
-        return []
-    if ";" not in header and header.startswith(name + "=") and '"' not in header:
-        return [header[len(name) + 1 :].strip()]  # the common case: one cookie
-    values = []
-    for part in header.split(";"):
-        key, sep, value = part.partition("=")
-        if sep and key.strip() == name:
-            value = value.strip()
-            if len(value) > 1 and value[0] == value[-1] == '"':
-                value = value[1:-1]
-            values.append(value)
-    return values
-
-
 class SessionInterface:
     """The base class of session storage, with Flask's method set.
 
@@ -361,7 +284,7 @@ class SessionInterface:
         raise NotImplementedError
 
     def save_session(
-        self, app: _AppLike, session: Session, response: _ResponseLike
+        self, app: _AppLike, session: Session, response: ResponseLike
     ) -> None:
         """Write *session* to *response*, if it needs writing."""
         raise NotImplementedError
@@ -402,6 +325,8 @@ class SecureCookieSessionInterface(SessionInterface):
     def _make_serializer(self, keys: t.Sequence[str | bytes]) -> URLSafeTimedSerializer:
         cache_key = (*keys, self.salt, self.key_derivation, self.digest_method)
         serializer = self._serializers.get(cache_key)
+        if len(self._serializers) >= _SERIALIZER_CACHE_SIZE and serializer is None:
+            self._serializers.clear()  # keys keep changing: do not grow forever
         if serializer is None:
             serializer = self._serializers[cache_key] = SessionSerializer(
                 keys,
@@ -437,8 +362,10 @@ class SecureCookieSessionInterface(SessionInterface):
         if not secret or not _COOKIE_VALUE(value):
             return None
         max_age = self._max_age(app)
-        attempts = [(secret,), tuple(app.config["SECRET_KEY_FALLBACKS"] or ())]
-        for current, keys in zip((True, False), attempts, strict=True):
+        # The current key alone first: it signs nearly every cookie, and a
+        # cookie it verifies needs no re-issue.
+        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
+        for keys, current in (((secret,), True), (fallbacks, False)):
             if not keys:
                 continue
             try:
@@ -486,10 +413,15 @@ class SecureCookieSessionInterface(SessionInterface):
         return self.session_class(new=True)
 
     def save_session(
-        self, app: _AppLike, session: Session, response: _ResponseLike
+        self, app: _AppLike, session: Session, response: ResponseLike
     ) -> None:
         """Set, refresh or delete the cookie, as needed, and add
         ``Vary: Cookie`` when the session was used."""
+        data = session._data
+        if session.accessed:
+            add_vary_cookie(response)
+        if not (self.should_set_cookie(app, session) if data else session.modified):
+            return
         name = self.get_cookie_name(app)
         attrs: dict[str, t.Any] = {
             "path": self.get_cookie_path(app),
@@ -499,17 +431,11 @@ class SecureCookieSessionInterface(SessionInterface):
             "samesite": self.get_cookie_samesite(app),
             "partitioned": self.get_cookie_partitioned(app),
         }
-        data = session._data
-        if session.accessed:
-            add_vary_cookie(response)
         if not data:
-            if session.modified:
-                # Max-Age=0 and a past Expires make every browser drop it.
-                header = cookie_header(name, "", max_age=0, expires=0, **attrs)
-                response.headerlist.append(("Set-Cookie", header))
-                add_vary_cookie(response)
-            return
-        if not self.should_set_cookie(app, session):
+            # Max-Age=0 and a past Expires make every browser drop it.
+            header = cookie_header(name, "", max_age=0, expires=0, **attrs)
+            response.headerlist.append(("Set-Cookie", header))
+            add_vary_cookie(response)
             return
         serializer = self.get_signing_serializer(app)
         if serializer is None:
@@ -548,7 +474,7 @@ def _dumps(serializer: URLSafeTimedSerializer, data: dict[str, t.Any]) -> str:
 
 def _check_size(app: _AppLike, name: str, header: str) -> None:
     limit = app.config["MAX_COOKIE_SIZE"]
-    size = len(header.encode("latin-1"))
+    size = len(header) if header.isascii() else len(header.encode())
     if limit and size > limit:
         message = (
             f"The session cookie {name!r} is {size} bytes, over the {limit}-byte"

@@ -146,12 +146,13 @@ def _fallbacks(
 def _attribute(config: Mapping[str, t.Any], key: str, value: object) -> str | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and not _ATTR_UNSAFE.search(value):
+    if isinstance(value, str) and value.isascii() and not _ATTR_UNSAFE.search(value):
         return value
     raise _fail(
         config,
         key,
-        "Expected None or a string without ';', ',', whitespace or control characters.",
+        "Expected None or an ASCII string without ';', ',', whitespace or"
+        " control characters.",
         TypeError if not isinstance(value, str) else ValueError,
     )
 

@@ -17,8 +17,9 @@ from cookiesession import (
     SessionMiddleware,
     get_session,
 )
+from cookiesession._cookies import cookie_header
 from cookiesession._signing import KeyedHMAC
-from cookiesession.sessions import cookie_header
+from cookiesession.middleware import ResponseHeaders
 
 NOW = 1_800_000_000
 KEY = "test-secret-key"
@@ -465,6 +466,18 @@ def test_custom_session_interface():
     assert response.headers["Vary"] == "X-Session"
     response = webob.Request.blank("/?op=clear").get_response(mw)
     assert "Max-Age=0" in response.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize(
+    "value", ["a\r\nSet-Cookie: x=1", "a; Domain=evil.example", "nul\x00"]
+)
+def test_set_cookie_refuses_header_injection(value):
+    headers = ResponseHeaders([])
+    with pytest.raises(ValueError, match="control character or ';'"):
+        headers.set_cookie("c", value)
+    with pytest.raises(ValueError, match="control character or ';'"):
+        headers.set_cookie("c", "ok", path=value)
+    assert headers.headerlist == []
 
 
 def test_open_session_none_means_null_session():

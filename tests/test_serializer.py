@@ -91,6 +91,18 @@ def test_any_html_object_is_stored_as_markup():
     assert s.loads(s.dumps(Html())) == Markup("<i>x</i>")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('{"a": {" t": [1]}}', id="spaced"),
+        pytest.param('{"a":{"\\u0020t":[1]}}', id="escaped-space"),
+        pytest.param(' {"a":{" t":[1]}} ', id="surrounding-whitespace"),
+    ],
+)
+def test_tags_found_in_any_valid_json(text):
+    assert TaggedJSONSerializer().loads(text) == {"a": (1,)}
+
+
 def test_loads_bytes():
     assert TaggedJSONSerializer().loads(b'{"a":1}') == {"a": 1}
 

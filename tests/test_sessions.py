@@ -14,8 +14,8 @@ from cookiesession import (
     SessionInterface,
     validate_config,
 )
+from cookiesession._cookies import add_vary_cookie, cookie_header, cookie_values
 from cookiesession.middleware import ResponseHeaders
-from cookiesession.sessions import add_vary_cookie, cookie_header, cookie_values
 
 NOW = 1_800_000_000
 

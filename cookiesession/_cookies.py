@@ -1,0 +1,197 @@
+"""The cookie headers: formatting ``Set-Cookie``, finding a cookie in a raw
+``Cookie`` header, and merging ``Vary``. No session logic lives here."""
+
+from __future__ import annotations
+
+import re
+import typing as t
+from collections.abc import Iterable
+from datetime import datetime
+from email.utils import formatdate
+
+__all__ = ["ResponseHeaders", "add_vary_cookie", "cookie_header", "cookie_values"]
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f;]")
+
+
+class ResponseLike(t.Protocol):
+    headerlist: list[tuple[str, str]]
+
+    @property
+    def vary(self) -> tuple[str, ...] | None: ...
+
+    @vary.setter
+    def vary(self, value: tuple[str, ...]) -> None: ...
+
+
+def cookie_header(
+    name: str,
+    value: str,
+    *,
+    max_age: int | None = None,
+    expires: float | datetime | None = None,
+    path: str | None = "/",
+    domain: str | None = None,
+    secure: bool = False,
+    httponly: bool = False,
+    samesite: str | None = None,
+    partitioned: bool = False,
+) -> str:
+    """The value of a ``Set-Cookie`` header.
+
+    The name, path and domain are checked when the settings are validated,
+    and session values are URL-safe base64, so nothing here needs quoting.
+    """
+    parts = [f"{name}={value}"]
+    if domain:
+        parts.append(f"Domain={domain}")
+    if expires is not None:
+        if isinstance(expires, datetime):
+            expires = expires.timestamp()
+        parts.append(f"Expires={formatdate(expires, usegmt=True)}")
+    if max_age is not None:
+        parts.append(f"Max-Age={max_age}")
+    if secure:
+        parts.append("Secure")
+    if httponly:
+        parts.append("HttpOnly")
+    if path:
+        parts.append(f"Path={path}")
+    if samesite:
+        parts.append(f"SameSite={samesite}")
+    if partitioned:
+        parts.append("Partitioned")
+    return "; ".join(parts)
+
+
+def add_vary_cookie(response: ResponseLike) -> None:
+    """Add ``Cookie`` to the response's ``Vary``, once."""
+    if isinstance(response, ResponseHeaders) and not any(
+        name.lower() == "vary" for name, _ in response.headerlist
+    ):
+        response.headerlist.append(("Vary", "Cookie"))  # the common case
+        return
+    current = response.vary or ()
+    for item in current:
+        if item.strip().lower() in ("cookie", "*"):
+            return
+    response.vary = (*current, "Cookie")
+
+
+def cookie_values(header: str, name: str) -> list[str]:
+    """Every value of the cookie *name* in a raw ``Cookie`` header, in
+    order. Other cookies are not parsed, so a malformed one cannot hide
+    ours."""
+    if name not in header:
+        return []
+    if ";" not in header and header.startswith(name + "=") and '"' not in header:
+        return [header[len(name) + 1 :].strip()]  # the common case: one cookie
+    values = []
+    for part in header.split(";"):
+        key, sep, value = part.partition("=")
+        if sep and key.strip() == name:
+            value = value.strip()
+            if len(value) > 1 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            values.append(value)
+    return values
+
+
+class ResponseHeaders:
+    """A header list with the parts of :class:`webob.Response` that a
+    :class:`~cookiesession.SessionInterface` uses (``headerlist``,
+    ``vary``, ``set_cookie``, ``delete_cookie``), without building a whole
+    response object on every request.
+
+    :param headerlist: The ``(name, value)`` pairs, changed in place.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ("headerlist",)
+
+    def __init__(self, headerlist: list[tuple[str, str]]) -> None:
+        self.headerlist = headerlist
+
+    @property
+    def vary(self) -> tuple[str, ...] | None:
+        """The ``Vary`` values, from every ``Vary`` header; setting it
+        leaves exactly one ``Vary`` header."""
+        values = [
+            item.strip()
+            for name, value in self.headerlist
+            if name.lower() == "vary"
+            for item in value.split(",")
+            if item.strip()
+        ]
+        return tuple(values) or None
+
+    @vary.setter
+    def vary(self, value: Iterable[str] | None) -> None:
+        self.headerlist[:] = [h for h in self.headerlist if h[0].lower() != "vary"]
+        if value:
+            self.headerlist.append(("Vary", ", ".join(value)))
+
+    def set_cookie(
+        self,
+        name: str,
+        value: str = "",
+        max_age: int | None = None,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        expires: float | datetime | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Add a ``Set-Cookie`` header; *expires* is a datetime or a Unix
+        timestamp.
+
+        :raises ValueError: If the name, value, path or domain holds a
+            control character or ``;``, which would break the header or add
+            attributes to it.
+        """
+        for part in (name, value, path or "", domain or ""):
+            if _UNSAFE.search(part):
+                raise ValueError(
+                    f"Cookie {name!r}: a control character or ';' cannot be"
+                    " sent in a Set-Cookie header; encode the value first."
+                )
+        header = cookie_header(
+            name,
+            value,
+            max_age=max_age,
+            expires=expires,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+        self.headerlist.append(("Set-Cookie", header))
+
+    def delete_cookie(
+        self,
+        name: str,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Add a ``Set-Cookie`` header that makes the browser drop *name*."""
+        self.set_cookie(
+            name,
+            "",
+            max_age=0,
+            expires=0,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
