@@ -202,6 +202,8 @@ def _compact_encoder() -> t.Callable[[t.Any], str]:
     return lambda value: "".join(chunks(value, 0))
 
 
+_Scanner = t.Callable[[str, int], tuple[t.Any, int]]
+
 # Exact types JSON stores as they are; subclasses (Markup is a str) are
 # checked against the tags.
 _PLAIN: frozenset[type] = frozenset((str, int, float, bool, type(None)))
@@ -244,8 +246,8 @@ class TaggedJSONSerializer:
         self._decode = decoder.decode
         # The C scanner alone: compact JSON with nothing around it, which
         # is what cookies hold, needs none of decode()'s whitespace handling.
-        self._scan_tagged = decoder.scan_once
-        self._scan_plain = json.JSONDecoder().scan_once
+        self._scan_tagged: _Scanner = t.cast(t.Any, decoder).scan_once
+        self._scan_plain: _Scanner = t.cast(t.Any, json.JSONDecoder()).scan_once
 
     def register(
         self, tag_class: type[JSONTag], force: bool = False, index: int | None = None
