@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import typing as t
 from collections.abc import Iterable, Mapping
+from functools import partial
 
 import webob
 
@@ -42,52 +43,6 @@ __all__ = ["ResponseHeaders", "SessionMiddleware", "get_session"]
 
 #: The environ key the session is stored under, unless told otherwise.
 ENVIRON_KEY = "cookiesession.session"
-
-
-class _RequestSession:
-    """The session slot of one request: opens the session on first use and
-    saves it when the application starts its response."""
-
-    __slots__ = ("environ", "middleware", "session", "start_response")
-
-    def __init__(
-        self,
-        middleware: SessionMiddleware,
-        environ: WSGIEnvironment,
-        start_response: StartResponse,
-    ) -> None:
-        self.middleware = middleware
-        self.environ = environ
-        self.start_response = start_response
-        self.session: Session | None = None
-
-    def open(self) -> Session:
-        if self.session is None:
-            mw = self.middleware
-            interface = mw.session_interface
-            session = interface.open_session(mw, webob.Request(self.environ))
-            if session is None:
-                session = interface.make_null_session(mw)
-            self.session = session
-        return self.session
-
-    def save_and_start(
-        self,
-        status: str,
-        headers: list[tuple[str, str]],
-        exc_info: OptExcInfo | None = None,
-        /,
-    ) -> t.Callable[[bytes], object]:
-        mw = self.middleware
-        interface = mw.session_interface
-        session = self.session
-        if session is None and interface.needs_refresh(mw, self.environ):
-            session = self.open()
-        if session is not None and not interface.is_null_session(session):
-            response = ResponseHeaders(list(headers))
-            interface.save_session(mw, session, response)
-            headers = response.headerlist
-        return self.start_response(status, headers, exc_info)
 
 
 class SessionMiddleware:
@@ -128,10 +83,39 @@ class SessionMiddleware:
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        slot = environ[self.environ_key] = _RequestSession(
-            self, environ, start_response
-        )
-        return self.app(environ, slot.save_and_start)
+        # Until the session is opened, the environ holds the middleware
+        # itself: get_session() opens it from there, on first use.
+        environ[self.environ_key] = self
+        return self.app(environ, partial(self._save_and_start, environ, start_response))
+
+    def _open(self, environ: WSGIEnvironment) -> Session:
+        interface = self.session_interface
+        session = interface.open_session(self, webob.Request(environ))
+        if session is None:
+            session = interface.make_null_session(self)
+        environ[self.environ_key] = session
+        return session
+
+    def _save_and_start(
+        self,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        status: str,
+        headers: list[tuple[str, str]],
+        exc_info: OptExcInfo | None = None,
+        /,
+    ) -> t.Callable[[bytes], object]:
+        interface = self.session_interface
+        session = environ.get(self.environ_key)
+        if session is self:  # never used
+            if not interface.needs_refresh(self, environ):
+                return start_response(status, headers, exc_info)
+            session = self._open(environ)
+        if isinstance(session, Session) and not interface.is_null_session(session):
+            response = ResponseHeaders(list(headers))
+            interface.save_session(self, session, response)
+            headers = response.headerlist
+        return start_response(status, headers, exc_info)
 
 
 def get_session(environ: WSGIEnvironment, key: str = ENVIRON_KEY) -> Session:
@@ -152,6 +136,8 @@ def get_session(environ: WSGIEnvironment, key: str = ENVIRON_KEY) -> Session:
             " application in cookiesession.SessionMiddleware, with the same"
             " environ_key."
         ) from None
-    session: Session = slot.open() if isinstance(slot, _RequestSession) else slot
+    session: Session = (
+        slot._open(environ) if isinstance(slot, SessionMiddleware) else slot
+    )
     session.accessed = True
     return session
