@@ -69,17 +69,30 @@ def click(driver, selector):
 
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    wait_for(driver, lambda d: _stale(old))
+    wait_for(driver, lambda d: _gone(old))
+    wait_for(driver, lambda d: _ready(d))
 
 
-def _stale(element):
-    from selenium.common.exceptions import StaleElementReferenceException
+def _gone(element):
+    """Whether the page *element* was on has been replaced. While the new
+    page loads, asking about the old element may fail in other ways than
+    a stale reference; any failure means it is gone."""
+    from selenium.common.exceptions import WebDriverException
 
     try:
         element.is_enabled()
-    except StaleElementReferenceException:
+    except WebDriverException:
         return True
     return False
+
+
+def _ready(driver):
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        return driver.execute_script("return document.readyState") == "complete"
+    except WebDriverException:
+        return False
 
 
 def log_in(driver, name, remember=False):
