@@ -4,6 +4,7 @@ in-process through WebTest for every branch."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -72,6 +73,15 @@ def test_demo_process_flow(demo_process):
     process.terminate()
     process.wait(timeout=10)
     assert "using a random key" in process.stderr.read()
+
+
+def test_demo_stops_cleanly_on_ctrl_c(demo_process):
+    process, url = demo_process
+    assert requests.get(url, timeout=10).status_code == 200
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 0
+    assert "Stopped." in process.stdout.read()
+    assert "Traceback" not in process.stderr.read()
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from uuid import UUID
 import flask
 import pytest
 import webob
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 
 from cookiesession import SessionMiddleware, get_session
@@ -166,3 +168,39 @@ def test_wrong_key_is_rejected_both_ways():
     captured, _ = our_read(flask_write(), SECRET_KEY="other")
     assert captured == {"__permanent": False}
     assert flask_read(our_write(), SECRET_KEY="other") == {"__permanent": False}
+
+
+def _flask_serializer():
+    app = flask.Flask(__name__)
+    app.secret_key = "shared-key"
+    with app.app_context():
+        return app.session_interface.get_signing_serializer(app)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(max_size=8),
+        st.recursive(
+            st.none()
+            | st.booleans()
+            | st.integers()
+            | st.text(max_size=10)
+            | st.binary(max_size=10)
+            | st.uuids(),
+            lambda children: (
+                st.lists(children, max_size=3)
+                | st.lists(children, max_size=3).map(tuple)
+                | st.dictionaries(st.text(max_size=4), children, max_size=3)
+            ),
+            max_leaves=15,
+        ),
+        max_size=5,
+    )
+)
+def test_any_session_crosses_both_ways(data):
+    mw, _ = our_app()
+    ours = mw.session_interface.get_signing_serializer(mw)
+    theirs = _flask_serializer()
+    assert theirs.loads(ours.dumps(data)) == data
+    assert ours.loads(theirs.dumps(data)) == data
