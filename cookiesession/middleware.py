@@ -41,6 +41,9 @@ if t.TYPE_CHECKING:
 
 __all__ = ["ResponseHeaders", "SessionMiddleware", "get_session"]
 
+# What the environ holds: [the middleware], then [the session].
+_Cell = list[t.Any]
+
 #: The environ key the session is stored under, unless told otherwise.
 ENVIRON_KEY = "cookiesession.session"
 
@@ -83,22 +86,27 @@ class SessionMiddleware:
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        # Until the session is opened, the environ holds the middleware
-        # itself: get_session() opens it from there, on first use.
-        environ[self.environ_key] = self
-        return self.app(environ, partial(self._save_and_start, environ, start_response))
+        # One cell per request: the middleware until get_session() opens the
+        # session, then the session. Frameworks that copy the environ copy
+        # the reference to the cell, so every copy sees the same session.
+        cell: _Cell = [self]
+        environ[self.environ_key] = cell
+        return self.app(
+            environ, partial(self._save_and_start, environ, cell, start_response)
+        )
 
-    def _open(self, environ: WSGIEnvironment) -> Session:
+    def _open(self, environ: WSGIEnvironment, cell: _Cell) -> Session:
         interface = self.session_interface
         session = interface.open_session(self, webob.Request(environ))
         if session is None:
             session = interface.make_null_session(self)
-        environ[self.environ_key] = session
+        cell[0] = session
         return session
 
     def _save_and_start(
         self,
         environ: WSGIEnvironment,
+        cell: _Cell,
         start_response: StartResponse,
         status: str,
         headers: list[tuple[str, str]],
@@ -106,12 +114,12 @@ class SessionMiddleware:
         /,
     ) -> t.Callable[[bytes], object]:
         interface = self.session_interface
-        session = environ.get(self.environ_key)
+        session = cell[0]
         if session is self:  # never used
             if not interface.needs_refresh(self, environ):
                 return start_response(status, headers, exc_info)
-            session = self._open(environ)
-        if isinstance(session, Session) and not interface.is_null_session(session):
+            session = self._open(environ, cell)
+        if not interface.is_null_session(session):
             response = ResponseHeaders(list(headers))
             interface.save_session(self, session, response)
             headers = response.headerlist
@@ -129,15 +137,18 @@ def get_session(environ: WSGIEnvironment, key: str = ENVIRON_KEY) -> Session:
     .. versionadded:: 0.1
     """
     try:
-        slot = environ[key]
+        value = environ[key]
     except KeyError:
         raise KeyError(
             f"No session in the WSGI environ under {key!r}: wrap the"
             " application in cookiesession.SessionMiddleware, with the same"
             " environ_key."
         ) from None
-    session: Session = (
-        slot._open(environ) if isinstance(slot, SessionMiddleware) else slot
-    )
+    if isinstance(value, Session):  # put there by hand
+        session = value
+    else:
+        session = value[0]
+        if isinstance(session, SessionMiddleware):
+            session = session._open(environ, value)
     session.accessed = True
     return session

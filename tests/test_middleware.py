@@ -400,6 +400,17 @@ def test_laziness_no_hmac_when_untouched(monkeypatch):
     assert cookie_of(response) is not None
 
 
+def test_session_used_through_a_copied_environ_is_saved():
+    """Frameworks may copy the environ; the session is still saved."""
+
+    def app(environ, start_response):
+        get_session(environ.copy())["user"] = "ann"
+        start_response("200 OK", [])
+        return [b""]
+
+    assert cookie_of(request(make(app))) is not None
+
+
 def test_get_session_outside_middleware():
     with pytest.raises(KeyError, match="wrap the application"):
         get_session({})
