@@ -411,6 +411,18 @@ def test_session_used_through_a_copied_environ_is_saved():
     assert cookie_of(request(make(app))) is not None
 
 
+def test_get_session_twice_is_the_same_session():
+    seen = []
+
+    def app(environ, start_response):
+        seen.extend([get_session(environ), get_session(environ)])
+        start_response("200 OK", [])
+        return [b""]
+
+    request(make(app))
+    assert seen[0] is seen[1]
+
+
 def test_get_session_outside_middleware():
     with pytest.raises(KeyError, match="wrap the application"):
         get_session({})
