@@ -449,8 +449,9 @@ def markdown(results: dict[str, dict[str, float]]) -> str:
         cells = []
         for n in others:
             theirs = cost[n][scenario]
-            ratio = ours[scenario] / theirs if theirs > 0.05 else float("nan")
-            cells.append(f"{theirs:.2f} ({ratio:.2f}x)")
+            # A cost within noise of zero has no meaningful ratio.
+            ratio = f"{ours[scenario] / theirs:.2f}x" if theirs > 0.05 else "n/a"
+            cells.append(f"{theirs:.2f} ({ratio})")
         lines.append(
             f"| {scenario} | {ours[scenario]:.2f} | " + " | ".join(cells) + " |"
         )
