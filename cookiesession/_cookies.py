@@ -66,11 +66,6 @@ def cookie_header(
 
 def add_vary_cookie(response: ResponseLike) -> None:
     """Add ``Cookie`` to the response's ``Vary``, once."""
-    if isinstance(response, ResponseHeaders) and not any(
-        name.lower() == "vary" for name, _ in response.headerlist
-    ):
-        response.headerlist.append(("Vary", "Cookie"))  # the common case
-        return
     current = response.vary or ()
     for item in current:
         if item.strip().lower() in ("cookie", "*"):
@@ -128,7 +123,9 @@ class ResponseHeaders:
 
     @vary.setter
     def vary(self, value: Iterable[str] | None) -> None:
-        self.headerlist[:] = [h for h in self.headerlist if h[0].lower() != "vary"]
+        headers = self.headerlist
+        if any(name.lower() == "vary" for name, _ in headers):
+            headers[:] = [h for h in headers if h[0].lower() != "vary"]
         if value:
             self.headerlist.append(("Vary", ", ".join(value)))
 

@@ -148,10 +148,9 @@ class CookieSessionFactory:
         config: Mapping[str, t.Any],
         *,
         session_interface: SessionInterface | None = None,
-        _split_fallbacks: bool = False,
     ) -> None:
         #: The validated settings.
-        self.config = validate_config(config, split_fallbacks=_split_fallbacks)
+        self.config = validate_config(config)
         if self.config["SECRET_KEY"] is None:
             raise ConfigurationError(
                 "cookiesession needs a secret key: set cookiesession.secret_key"
@@ -180,15 +179,21 @@ class CookieSessionFactory:
 
 def settings_to_config(settings: Mapping[str, t.Any]) -> dict[str, t.Any]:
     """The ``cookiesession.*`` entries of Pyramid settings, as session keys:
-    ``cookiesession.secret_key`` becomes ``SECRET_KEY``.
+    ``cookiesession.secret_key`` becomes ``SECRET_KEY``. A string
+    ``cookiesession.secret_key_fallbacks`` is split on whitespace, the .ini
+    way of writing a list (one key per line).
 
     .. versionadded:: 0.1
     """
-    return {
+    config = {
         key[len(SETTINGS_PREFIX) :].upper(): value
         for key, value in settings.items()
         if key.startswith(SETTINGS_PREFIX)
     }
+    fallbacks = config.get("SECRET_KEY_FALLBACKS")
+    if isinstance(fallbacks, str):
+        config["SECRET_KEY_FALLBACKS"] = fallbacks.split()
+    return config
 
 
 def includeme(config: Configurator) -> None:
@@ -198,7 +203,7 @@ def includeme(config: Configurator) -> None:
     """
     session_config = settings_to_config(config.get_settings())
     try:
-        factory = CookieSessionFactory(session_config, _split_fallbacks=True)
+        factory = CookieSessionFactory(session_config)
     except (TypeError, ValueError) as e:
         message = str(e)
         for key in DEFAULT_CONFIG:

@@ -418,10 +418,13 @@ class SecureCookieSessionInterface(SessionInterface):
         """Set, refresh or delete the cookie, as needed, and add
         ``Vary: Cookie`` when the session was used."""
         data = session._data
-        if session.accessed:
-            add_vary_cookie(response)
         if not (self.should_set_cookie(app, session) if data else session.modified):
+            if session.accessed:
+                add_vary_cookie(response)
             return
+        # From here a cookie is set or deleted: the response varies on Cookie
+        # whether or not the application read the session.
+        add_vary_cookie(response)
         name = self.get_cookie_name(app)
         attrs: dict[str, t.Any] = {
             "path": self.get_cookie_path(app),
@@ -435,7 +438,6 @@ class SecureCookieSessionInterface(SessionInterface):
             # Max-Age=0 and a past Expires make every browser drop it.
             header = cookie_header(name, "", max_age=0, expires=0, **attrs)
             response.headerlist.append(("Set-Cookie", header))
-            add_vary_cookie(response)
             return
         serializer = self.get_signing_serializer(app)
         if serializer is None:
@@ -448,7 +450,6 @@ class SecureCookieSessionInterface(SessionInterface):
         header = cookie_header(name, value, **attrs)
         _check_size(app, name, header)
         response.headerlist.append(("Set-Cookie", header))
-        add_vary_cookie(response)
 
 
 def _dumps(serializer: URLSafeTimedSerializer, data: dict[str, t.Any]) -> str:
@@ -457,7 +458,7 @@ def _dumps(serializer: URLSafeTimedSerializer, data: dict[str, t.Any]) -> str:
     except (TypeError, ValueError, RecursionError) as e:
         for key, value in data.items():
             try:
-                session_json_serializer.dumps({key: value})
+                serializer.serializer.dumps({key: value})
             except (TypeError, ValueError, RecursionError) as inner:
                 problem = (
                     "it is nested too deeply"

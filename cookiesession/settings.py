@@ -120,14 +120,10 @@ def _key(config: Mapping[str, t.Any], key: str, value: object) -> str | bytes | 
     )
 
 
-def _fallbacks(
-    config: Mapping[str, t.Any], value: object, split_strings: bool
-) -> tuple[str | bytes, ...]:
+def _fallbacks(config: Mapping[str, t.Any], value: object) -> tuple[str | bytes, ...]:
     key = "SECRET_KEY_FALLBACKS"
     if value is None:
         return ()
-    if isinstance(value, str) and split_strings:
-        return tuple(value.split())
     if isinstance(value, (str, bytes)):
         return (value,) if value else ()
     if isinstance(value, (list, tuple)):
@@ -201,9 +197,7 @@ def _warn_unknown(config: Mapping[str, t.Any]) -> None:
         warnings.warn(f"Unknown setting {key!r}: {hint}", UserWarning, stacklevel=4)
 
 
-def validate_config(
-    config: Mapping[str, t.Any] | None = None, *, split_fallbacks: bool = False
-) -> dict[str, t.Any]:
+def validate_config(config: Mapping[str, t.Any] | None = None) -> dict[str, t.Any]:
     """Merge *config* over :data:`DEFAULT_CONFIG`, check and coerce every
     session setting, and return the result as a new dict.
 
@@ -213,9 +207,6 @@ def validate_config(
 
     :param config: A :class:`~cookiesession.Config` (errors then say where
         a bad value came from) or any mapping.
-    :param split_fallbacks: Split a string ``SECRET_KEY_FALLBACKS`` on
-        whitespace, as the Pyramid integration does for .ini files.
-        Otherwise a single string is a single key.
     :raises ValueError: A value of the right type that is not accepted.
     :raises TypeError: A value of the wrong type.
 
@@ -231,9 +222,7 @@ def validate_config(
 
     src = config if isinstance(config, Config) else merged
     out["SECRET_KEY"] = _key(src, "SECRET_KEY", get("SECRET_KEY"))
-    out["SECRET_KEY_FALLBACKS"] = _fallbacks(
-        src, get("SECRET_KEY_FALLBACKS"), split_fallbacks
-    )
+    out["SECRET_KEY_FALLBACKS"] = _fallbacks(src, get("SECRET_KEY_FALLBACKS"))
     name = get("SESSION_COOKIE_NAME")
     if not isinstance(name, str) or not _TOKEN.fullmatch(name):
         raise _fail(

@@ -13,7 +13,11 @@ from pyramid.response import Response
 from webtest import TestApp
 from zope.interface.verify import verifyObject
 
-from cookiesession.pyramid import CookieSessionFactory, PyramidSession
+from cookiesession.pyramid import (
+    CookieSessionFactory,
+    PyramidSession,
+    settings_to_config,
+)
 
 SETTINGS = {"cookiesession.secret_key": "pyramid-secret"}
 
@@ -227,6 +231,19 @@ def test_settings_are_coerced():
 def test_bad_settings_fail_start_up(settings, message):
     with pytest.raises(ConfigurationError, match=message):
         make_app(settings)
+
+
+def test_ini_fallbacks_are_split():
+    config = settings_to_config(
+        {
+            "cookiesession.secret_key_fallbacks": "a b\nc",
+            "cookiesession.secret_key": "k",
+            "other.setting": "x",
+        }
+    )
+    assert config == {"SECRET_KEY_FALLBACKS": ["a", "b", "c"], "SECRET_KEY": "k"}
+    factory = CookieSessionFactory(config)
+    assert factory.config["SECRET_KEY_FALLBACKS"] == ("a", "b", "c")
 
 
 def test_misspelt_setting_warns():

@@ -172,18 +172,25 @@ def test_tag_shaped_values_round_trip_as_data(data):
     assert follow["data"] == data
 
 
-@pytest.mark.parametrize("depth", [1_000, 100_000])
-def test_json_bomb_is_rejected_quietly(depth):
-    """A deeply nested payload, even one signed with the real key, gives
-    an empty session; no RecursionError escapes."""
+@pytest.mark.parametrize(
+    ("depth", "loads"),
+    [
+        pytest.param(100, True, id="deep-but-fine"),
+        pytest.param(1_000, False, id="bomb-1k"),
+        pytest.param(100_000, False, id="bomb-100k"),
+    ],
+)
+def test_json_bomb_is_rejected_quietly(depth, loads):
+    """A payload nested too deeply for the parser, even one signed with the
+    real key, gives an empty session; no RecursionError escapes. Ordinary
+    nesting still loads."""
     signer = serializer().make_signer()
     bomb = ('{"a":' + "[" * depth + "]" * depth + "}").encode()
     cookie = signer.sign(base64_encode(bomb)).decode()
     seen = {}
     assert get(make(seen), "session=" + cookie).status_int == 200
-    assert seen["new"] in (True, False)  # decoded or not, it did not crash
-    if depth >= 100_000:
-        assert seen == {"data": {}, "new": True}
+    assert seen["new"] is not loads
+    assert ("a" in seen["data"]) is loads
 
 
 def test_deep_value_on_save_is_a_clear_error():

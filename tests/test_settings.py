@@ -78,11 +78,10 @@ def test_coercion(key, given, expected):
     assert validate_config(config)[key] == expected
 
 
-def test_fallbacks_split_only_when_asked():
+def test_a_fallback_string_is_one_key():
+    """Only the Pyramid integration splits it (see test_pyramid.py)."""
     config = {"SECRET_KEY": "k", "SECRET_KEY_FALLBACKS": "a b\nc"}
     assert validate_config(config)["SECRET_KEY_FALLBACKS"] == ("a b\nc",)
-    out = validate_config(config, split_fallbacks=True)
-    assert out["SECRET_KEY_FALLBACKS"] == ("a", "b", "c")
 
 
 @pytest.mark.parametrize(
