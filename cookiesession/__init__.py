@@ -10,13 +10,14 @@ from .sessions import (
     Session,
     SessionInterface,
 )
-from .settings import DEFAULT_CONFIG, validate_config
+from .settings import DEFAULT_CONFIG, InvalidSetting, validate_config
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "DEFAULT_CONFIG",
     "Config",
+    "InvalidSetting",
     "JSONTag",
     "NullSession",
     "SecureCookieSessionInterface",

@@ -3,18 +3,18 @@
 
 from __future__ import annotations
 
-import re
 import typing as t
-from collections.abc import Iterable
 from datetime import datetime
 from email.utils import formatdate
 
-__all__ = ["ResponseHeaders", "add_vary_cookie", "cookie_header", "cookie_values"]
-
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f;]")
+__all__ = ["ResponseLike", "add_vary_cookie", "find_cookie_values", "format_set_cookie"]
 
 
 class ResponseLike(t.Protocol):
+    """What a session interface needs of a response: a
+    :class:`webob.Response` or a
+    :class:`~cookiesession.middleware.ResponseHeaders`."""
+
     headerlist: list[tuple[str, str]]
 
     @property
@@ -23,8 +23,24 @@ class ResponseLike(t.Protocol):
     @vary.setter
     def vary(self, value: tuple[str, ...]) -> None: ...
 
+    def set_cookie(
+        self,
+        name: str,
+        value: str = "",
+        max_age: int | None = None,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+    ) -> object: ...
 
-def cookie_header(
+    def delete_cookie(
+        self, name: str, path: str = "/", domain: str | None = None
+    ) -> object: ...
+
+
+def format_set_cookie(
     name: str,
     value: str,
     *,
@@ -73,122 +89,27 @@ def add_vary_cookie(response: ResponseLike) -> None:
     response.vary = (*current, "Cookie")
 
 
-def cookie_values(header: str, name: str) -> list[str]:
-    """Every value of the cookie *name* in a raw ``Cookie`` header, in
-    order. Other cookies are not parsed, so a malformed one cannot hide
-    ours."""
+def find_cookie_values(header: str, name: str, limit: int) -> list[str]:
+    """The first *limit* values of the cookie *name* in a request's raw
+    ``Cookie`` header, in order. Other cookies are not parsed, so a
+    malformed one cannot hide ours, and the work stops at *limit* values
+    however long the header is."""
     if name not in header:
         return []
     if ";" not in header and header.startswith(name + "=") and '"' not in header:
         return [header[len(name) + 1 :].strip()]  # the common case: one cookie
-    values = []
-    for part in header.split(";"):
+    values: list[str] = []
+    start = 0
+    while len(values) < limit:
+        end = header.find(";", start)
+        part = header[start:] if end < 0 else header[start:end]
         key, sep, value = part.partition("=")
         if sep and key.strip() == name:
             value = value.strip()
             if len(value) > 1 and value[0] == value[-1] == '"':
                 value = value[1:-1]
             values.append(value)
+        if end < 0:
+            break
+        start = end + 1
     return values
-
-
-class ResponseHeaders:
-    """A header list with the parts of :class:`webob.Response` that a
-    :class:`~cookiesession.SessionInterface` uses (``headerlist``,
-    ``vary``, ``set_cookie``, ``delete_cookie``), without building a whole
-    response object on every request.
-
-    :param headerlist: The ``(name, value)`` pairs, changed in place.
-
-    .. versionadded:: 0.1
-    """
-
-    __slots__ = ("headerlist",)
-
-    def __init__(self, headerlist: list[tuple[str, str]]) -> None:
-        self.headerlist = headerlist
-
-    @property
-    def vary(self) -> tuple[str, ...] | None:
-        """The ``Vary`` values, from every ``Vary`` header; setting it
-        leaves exactly one ``Vary`` header."""
-        values = [
-            item.strip()
-            for name, value in self.headerlist
-            if name.lower() == "vary"
-            for item in value.split(",")
-            if item.strip()
-        ]
-        return tuple(values) or None
-
-    @vary.setter
-    def vary(self, value: Iterable[str] | None) -> None:
-        headers = self.headerlist
-        if any(name.lower() == "vary" for name, _ in headers):
-            headers[:] = [h for h in headers if h[0].lower() != "vary"]
-        if value:
-            self.headerlist.append(("Vary", ", ".join(value)))
-
-    def set_cookie(
-        self,
-        name: str,
-        value: str = "",
-        max_age: int | None = None,
-        path: str = "/",
-        domain: str | None = None,
-        secure: bool = False,
-        httponly: bool = False,
-        samesite: str | None = None,
-        expires: float | datetime | None = None,
-        partitioned: bool = False,
-    ) -> None:
-        """Add a ``Set-Cookie`` header; *expires* is a datetime or a Unix
-        timestamp.
-
-        :raises ValueError: If the name, value, path or domain holds a
-            control character or ``;``, which would break the header or add
-            attributes to it.
-        """
-        for part in (name, value, path or "", domain or ""):
-            if _UNSAFE.search(part):
-                raise ValueError(
-                    f"Cookie {name!r}: a control character or ';' cannot be"
-                    " sent in a Set-Cookie header; encode the value first."
-                )
-        header = cookie_header(
-            name,
-            value,
-            max_age=max_age,
-            expires=expires,
-            path=path,
-            domain=domain,
-            secure=secure,
-            httponly=httponly,
-            samesite=samesite,
-            partitioned=partitioned,
-        )
-        self.headerlist.append(("Set-Cookie", header))
-
-    def delete_cookie(
-        self,
-        name: str,
-        path: str = "/",
-        domain: str | None = None,
-        secure: bool = False,
-        httponly: bool = False,
-        samesite: str | None = None,
-        partitioned: bool = False,
-    ) -> None:
-        """Add a ``Set-Cookie`` header that makes the browser drop *name*."""
-        self.set_cookie(
-            name,
-            "",
-            max_age=0,
-            expires=0,
-            path=path,
-            domain=domain,
-            secure=secure,
-            httponly=httponly,
-            samesite=samesite,
-            partitioned=partitioned,
-        )

@@ -1,9 +1,13 @@
 """itsdangerous' ``URLSafeTimedSerializer``, tuned for a call per request.
 
-The format, the checks and the exceptions are itsdangerous' own; the
-serializer below is a subclass, and a value made by either one loads in the
-other (the tests check this against plain itsdangerous and Flask). What
-differs is only the cost of each call:
+The format, the checks and the exceptions are itsdangerous 2.2's: the same
+classes (:exc:`~itsdangerous.exc.BadSignature`,
+:exc:`~itsdangerous.exc.BadTimeSignature`,
+:exc:`~itsdangerous.exc.SignatureExpired`,
+:exc:`~itsdangerous.exc.BadPayload`) with the same messages, ``payload``
+and ``date_signed``; the serializer below is a subclass, and a value made by
+either one loads in the other. The tests compare both on the same inputs.
+What differs is only the cost of each call:
 
 - the signing key is derived once per secret key, not on every call;
 - the keyed HMAC state is kept and copied for each message, instead of
@@ -18,11 +22,11 @@ Anything but the serializer's own salt goes through itsdangerous unchanged.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time
 import typing as t
 import zlib
-from binascii import Error as _Base64Error
 from binascii import a2b_base64, b2a_base64
 from collections.abc import Sequence
 
@@ -44,12 +48,31 @@ _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
+def lazy_sha1(string: bytes = b"") -> t.Any:
+    """``hashlib.sha1``, looked up when called rather than at import, so a
+    FIPS build without SHA-1 can still import the package (as Flask does)."""
+    return hashlib.sha1(string)
+
+
 def _b64encode(data: bytes) -> bytes:
     return b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
-def _b64decode(data: bytes) -> bytes:
+def b64decode(data: bytes) -> bytes:
+    """URL-safe base64 without padding; raises :exc:`binascii.Error`."""
     return a2b_base64(data.translate(_FROM_URLSAFE) + b"=" * (-len(data) % 4))
+
+
+def peek_timestamp(value: str) -> int | None:
+    """The unverified issue time of a signed value, or ``None``. Trust
+    nothing in it: it only decides whether verifying is worth it."""
+    stamp = value.rpartition(".")[0].rpartition(".")[2]
+    if not 0 < len(stamp) <= 8:
+        return None
+    try:
+        return int.from_bytes(b64decode(stamp.encode("ascii")), "big")
+    except (ValueError, UnicodeEncodeError):
+        return None
 
 
 class KeyedHMAC(HMACAlgorithm):
@@ -63,7 +86,12 @@ class KeyedHMAC(HMACAlgorithm):
     def get_signature(self, key: bytes, value: bytes) -> bytes:
         keyed = self._keyed.get(key)
         if keyed is None:
-            keyed = self._keyed[key] = hmac.new(key, digestmod=self.digest_method)
+            # hmac's C implementation takes hashlib's own constructor, not a
+            # wrapper: resolve the lazy one here, on first use.
+            digest = hashlib.sha1 if self.digest_method is lazy_sha1 else None
+            keyed = self._keyed[key] = hmac.new(
+                key, digestmod=digest or self.digest_method
+            )
         mac = keyed.copy()
         mac.update(value)
         return mac.digest()
@@ -147,43 +175,89 @@ class SessionSerializer(URLSafeTimedSerializer):
     ) -> t.Any:
         if salt is not None:
             return super().loads(s, max_age, return_timestamp, salt)
-        value, sep, encoded_signature = want_bytes(s).rpartition(b".")
-        if not sep:
-            raise BadSignature("No '.' found in value")
-        try:
-            signature = _b64decode(encoded_signature)
-        except _Base64Error:
-            signature = b""
-        algorithm = self._signer.algorithm
-        for key in self._keys:
-            if hmac.compare_digest(signature, algorithm.get_signature(key, value)):
-                break
-        else:
-            raise BadSignature("Signature does not match", payload=value)
-        payload, sep, encoded_stamp = value.rpartition(b".")
-        if not sep:
-            raise BadTimeSignature("timestamp missing", payload=value)
-        try:
-            stamp = int.from_bytes(_b64decode(encoded_stamp), "big")
-        except _Base64Error:
-            raise BadTimeSignature("Malformed timestamp", payload=payload) from None
-        if max_age is not None:
-            age = int(time.time()) - stamp
-            if age > max_age:
-                raise SignatureExpired(f"Signature age {age} > {max_age} seconds")
-            if age < 0:
-                raise SignatureExpired(f"Signature age {age} < 0 seconds")
-        data = self._load(payload)
+        payload, stamp = self.unsign(s, max_age)
+        data = self.load_payload(payload)
         if return_timestamp:
             return data, self._signer.timestamp_to_datetime(stamp)
         return data
 
-    def _load(self, payload: bytes) -> t.Any:
+    def unsign(self, s: str | bytes, max_age: int | None = None) -> tuple[bytes, int]:
+        """``TimestampSigner.unsign`` in one pass: the payload and the
+        timestamp as an int, with itsdangerous' exceptions."""
+        signed = want_bytes(s)
+        value, sep, encoded_signature = signed.rpartition(b".")
+        if not sep:
+            raise BadSignature("No b'.' found in value")
         try:
-            if payload[:1] == b".":
-                data = zlib.decompress(_b64decode(payload[1:]))
-            else:
-                data = _b64decode(payload)
+            signature = b64decode(encoded_signature)
+        except ValueError:
+            valid = False
+        else:
+            algorithm = self._signer.algorithm
+            valid = any(
+                hmac.compare_digest(signature, algorithm.get_signature(key, value))
+                for key in self._keys
+            )
+        if not valid and b"." not in value:
+            raise BadSignature(
+                f"Signature {encoded_signature!r} does not match", payload=value
+            )
+        payload, sep, encoded_stamp = value.rpartition(b".")
+        if not sep:
+            raise BadTimeSignature("timestamp missing", payload=value)
+        try:
+            stamp: int | None = int.from_bytes(b64decode(encoded_stamp), "big")
+        except ValueError:
+            stamp = None
+        if not valid:
+            date_signed = None
+            if stamp is not None:
+                try:
+                    date_signed = self._signer.timestamp_to_datetime(stamp)
+                except (ValueError, OSError, OverflowError) as e:
+                    raise BadTimeSignature(
+                        "Malformed timestamp", payload=payload
+                    ) from e
+            raise BadTimeSignature(
+                f"Signature {encoded_signature!r} does not match",
+                payload=payload,
+                date_signed=date_signed,
+            )
+        if stamp is None:
+            raise BadTimeSignature("Malformed timestamp", payload=payload)
+        if max_age is not None:
+            age = int(time.time()) - stamp
+            if age > max_age or age < 0:
+                relation = f"> {max_age}" if age > max_age else "< 0"
+                raise SignatureExpired(
+                    f"Signature age {age} {relation} seconds",
+                    payload=payload,
+                    date_signed=self._signer.timestamp_to_datetime(stamp),
+                )
+        return payload, stamp
+
+    def load_payload(
+        self, payload: bytes, *args: t.Any, serializer: t.Any = None, **kwargs: t.Any
+    ) -> t.Any:
+        if serializer is not None or args or kwargs:
+            return super().load_payload(payload, *args, serializer=serializer, **kwargs)
+        compressed = payload[:1] == b"."
+        try:
+            data = b64decode(payload[1:] if compressed else payload)
+        except ValueError as e:
+            raise BadPayload(
+                "Could not base64 decode the payload because of an exception",
+                original_error=e,
+            ) from e
+        if compressed:
+            try:
+                data = zlib.decompress(data)
+            except Exception as e:
+                raise BadPayload(
+                    "Could not zlib decompress the payload before decoding the payload",
+                    original_error=e,
+                ) from e
+        try:
             return self.serializer.loads(data.decode("utf-8"))
         except Exception as e:
             raise BadPayload(

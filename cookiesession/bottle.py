@@ -28,11 +28,16 @@ import typing as t
 from collections.abc import Callable, Mapping
 
 import bottle
-import webob
 
-from ._cookies import ResponseHeaders
-from .sessions import SecureCookieSessionInterface, Session, SessionInterface
-from .settings import validate_config
+from .middleware import ResponseHeaders
+from .sessions import (
+    SecureCookieSessionInterface,
+    Session,
+    SessionInterface,
+    open_request_session,
+    save_request_session,
+)
+from .settings import validate_config, warn_if_no_secret_key
 
 __all__ = ["SessionPlugin"]
 
@@ -59,8 +64,9 @@ class SessionPlugin:
         *,
         session_interface: SessionInterface | None = None,
     ) -> None:
-        #: The validated settings.
+        #: The validated settings, read-only.
         self.config = validate_config(config)
+        warn_if_no_secret_key(self.config, config)
         self.keyword = keyword
         #: Loads and saves the sessions.
         self.session_interface = session_interface or SecureCookieSessionInterface()
@@ -97,20 +103,21 @@ class SessionPlugin:
         return wrapper
 
     def _open(self) -> Session:
-        interface = self.session_interface
-        request = webob.Request(bottle.request.environ)
-        session = interface.open_session(self, request)
-        return interface.make_null_session(self) if session is None else session
+        return open_request_session(
+            self.session_interface, self, bottle.request.environ
+        )
 
     def _save(self, session: Session, response: bottle.BaseResponse) -> None:
-        interface = self.session_interface
-        if interface.is_null_session(session):
-            return
-        vary = response.get_header("Vary")
-        headers = ResponseHeaders([("Vary", vary)] if vary else [])
-        interface.save_session(self, session, headers)
+        # Save into a header list holding what the session logic reads
+        # (Vary, Set-Cookie, Cache-Control), then copy back what changed.
+        watched = ("vary", "set-cookie", "cache-control")
+        before = [h for h in response.headerlist if h[0].lower() in watched]
+        headers = ResponseHeaders(list(before))
+        save_request_session(
+            self.session_interface, self, session, headers, bottle.request.environ
+        )
         for name, value in headers.headerlist:
             if name == "Vary":
                 response.set_header("Vary", value)
-            else:
+            elif (name, value) not in before:
                 response.add_header(name, value)

@@ -29,7 +29,7 @@ from wsgiref.simple_server import WSGIServer, make_server
 from itsdangerous import BadData, SignatureExpired, URLSafeSerializer
 from itsdangerous.encoding import base64_decode, bytes_to_int
 
-from ._cookies import cookie_values
+from ._cookies import find_cookie_values
 from .config import Config, mask_value
 from .sessions import SecureCookieSessionInterface
 from .settings import DEFAULT_CONFIG, validate_config
@@ -99,7 +99,7 @@ def _cookie_value(raw: str, name: str) -> str:
     if raw.lower().startswith("cookie:"):
         raw = raw[len("cookie:") :]
     if "=" in raw:
-        values = cookie_values(raw, name)
+        values = find_cookie_values(raw, name, 1)
         if not values:
             raise _Failure(f"No {name!r} cookie in the given header.")
         return values[0]

@@ -26,6 +26,7 @@ __all__ = ["Config", "is_secret_key", "mask_value"]
 _SECRET_MARKERS = ("SECRET", "PASSWORD", "TOKEN", "PRIVATE", "CREDENTIAL")
 _SILENT_ERRNOS = frozenset((errno.ENOENT, errno.EISDIR, errno.ENOTDIR))
 _MASK = "'***'"
+_ABSENT: t.Any = object()
 
 
 def is_secret_key(key: object) -> bool:
@@ -312,12 +313,12 @@ class Config(dict[str, t.Any]):
             current: dict[str, t.Any] = staged
             for depth, part in enumerate(parents):
                 if current is staged and part not in staged:
-                    child = self.get(part)
+                    child = self.get(part, _ABSENT)
                 else:
-                    child = current.get(part)
-                if child is None:
+                    child = current.get(part, _ABSENT)
+                if child is _ABSENT:
                     child = {}
-                elif not isinstance(child, dict):
+                elif not isinstance(child, dict):  # None included: it was set
                     path = tuple(parents[: depth + 1])
                     raise self._conflict(env_key, path, setters.get(path))
                 if id(child) not in owned:
@@ -429,19 +430,35 @@ class Config(dict[str, t.Any]):
             return "set directly"
         return source
 
-    def explain(self, key: str) -> str:
-        """One line saying what *key* holds (masked if secret) and where it
-        came from: an environment variable, a file, an object, ``defaults``
-        or ``set directly``.
+    def source_of(self, key: str) -> str:
+        """Where *key*'s value came from, as :meth:`explain` words it: the
+        environment variable, the file, the object, ``defaults`` or ``set
+        directly``.
 
-        :param key: The key to explain.
+        :param key: The key.
         :raises KeyError: If the key is not set.
 
-        .. versionadded:: 0.1
+        .. versionadded:: 0.2
         """
         if key not in self:
             raise KeyError(f"{key!r} is not set in this config.")
-        return f"{key} = {mask_value(key, self[key])} (from {self._describe(key)})"
+        return self._describe(key)
+
+    def explain(self, key: str | None = None) -> str:
+        """One line saying what *key* holds (masked if secret) and where it
+        came from: an environment variable, a file, an object, ``defaults``
+        or ``set directly``. Without a key, one such line per key, sorted.
+
+        :param key: The key to explain, or ``None`` for all of them.
+        :raises KeyError: If the key is not set.
+
+        .. versionadded:: 0.1
+        .. versionchanged:: 0.2
+            *key* is optional.
+        """
+        if key is None:
+            return "\n".join(self.explain(k) for k in sorted(self))
+        return f"{key} = {mask_value(key, self[key])} (from {self.source_of(key)})"
 
 
 def _import_string(name: str) -> object:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 
 import webob
 
-from ._cookies import cookie_values
+from ._cookies import find_cookie_values
 from .middleware import SessionMiddleware, get_session
 from .sessions import Session
 
@@ -112,7 +112,7 @@ def _page(
     theme = session.get("theme", "light")
     bg, fg = _THEMES.get(theme, _THEMES["light"])
     name = app_config["SESSION_COOKIE_NAME"]
-    values = cookie_values(request.environ.get("HTTP_COOKIE", ""), name)
+    values = find_cookie_values(request.environ.get("HTTP_COOKIE", ""), name, 1)
     if values:
         size = (
             f"The {html.escape(name)} cookie is {len(values[0])} bytes"

@@ -13,11 +13,17 @@ environ::
 
     app = SessionMiddleware(app, {"SECRET_KEY": "change me"})
 
-The session is loaded on first use, so a request that never asks for it
-pays nothing for it. The cookie is written, refreshed or deleted when the
-application calls ``start_response``: changes made to the session after that
-(while the body is being sent) are not saved. The body itself is passed
-through untouched, never buffered.
+``environ["cookiesession.session"]`` *is* the session, a mapping that reads
+its cookie on first use: a request that never uses it pays nothing for it,
+and code written for Beaker's ``environ["beaker.session"]`` works with it.
+The cookie is written, refreshed or deleted when the application calls
+``start_response``: changes made to the session after that (while the body
+is being sent) are not saved. The body itself is passed through untouched,
+never buffered.
+
+When the application's own response already sets the session cookie (a
+Flask app inside, logging the user out), the middleware writes nothing over
+it.
 
 Pyramid and Bottle have native integrations (:mod:`cookiesession.pyramid`,
 :mod:`cookiesession.bottle`); use those there instead.
@@ -25,27 +31,34 @@ Pyramid and Bottle have native integrations (:mod:`cookiesession.pyramid`,
 
 from __future__ import annotations
 
+import re
+import time
 import typing as t
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from functools import partial
 
-import webob
-
-from ._cookies import ResponseHeaders
-from .sessions import SecureCookieSessionInterface, Session, SessionInterface
-from .settings import validate_config
+from ._cookies import format_set_cookie
+from .sessions import (
+    SecureCookieSessionInterface,
+    Session,
+    SessionInterface,
+    ensure_opened,
+    open_request_session,
+    save_request_session,
+)
+from .settings import ReadOnlyConfig, validate_config, warn_if_no_secret_key
 
 if t.TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["ResponseHeaders", "SessionMiddleware", "get_session"]
-
-# What the environ holds: [the middleware], then [the session].
-_Cell = list[t.Any]
+__all__ = ["ENVIRON_KEY", "ResponseHeaders", "SessionMiddleware", "get_session"]
 
 #: The environ key the session is stored under, unless told otherwise.
 ENVIRON_KEY = "cookiesession.session"
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f;]")
 
 
 class SessionMiddleware:
@@ -55,7 +68,8 @@ class SessionMiddleware:
     :param config: A :class:`~cookiesession.Config` or any mapping with the
         session settings (``SECRET_KEY`` and the ``SESSION_*`` keys); missing
         keys take their defaults. It is validated here: a bad value raises
-        :exc:`ValueError` or :exc:`TypeError` naming the key.
+        :exc:`~cookiesession.InvalidSetting` (a :exc:`ValueError` or
+        :exc:`TypeError`) naming the key.
     :param session_interface: How sessions are stored. Defaults to a
         :class:`~cookiesession.SecureCookieSessionInterface`.
     :param environ_key: Where in the environ the session is kept; pass the
@@ -73,8 +87,9 @@ class SessionMiddleware:
         environ_key: str = ENVIRON_KEY,
     ) -> None:
         self.app = app
-        #: The validated settings, defaults included.
-        self.config: dict[str, t.Any] = validate_config(config)
+        #: The validated settings, defaults included, read-only.
+        self.config: ReadOnlyConfig = validate_config(config)
+        warn_if_no_secret_key(self.config, config)
         #: Loads and saves sessions; replace it to store them differently.
         self.session_interface: SessionInterface = (
             SecureCookieSessionInterface()
@@ -83,72 +98,167 @@ class SessionMiddleware:
         )
         self.environ_key = environ_key
 
+    def reconfigure(self, config: Mapping[str, t.Any]) -> None:
+        """Validate *config* and, only if it is valid, use it from the next
+        request on.
+
+        :param config: The complete new settings, as for the constructor.
+
+        .. versionadded:: 0.2
+        """
+        self.config = validate_config(config)
+
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        # One cell per request: the middleware until get_session() opens the
-        # session, then the session. Frameworks that copy the environ copy
-        # the reference to the cell, so every copy sees the same session.
-        cell: _Cell = [self]
-        environ[self.environ_key] = cell
-        return self.app(
-            environ, partial(self._save_and_start, environ, cell, start_response)
-        )
-
-    def _open(self, environ: WSGIEnvironment, cell: _Cell) -> Session:
         interface = self.session_interface
-        session = interface.open_session(self, webob.Request(environ))
-        if session is None:
-            session = interface.make_null_session(self)
-        cell[0] = session
-        return session
+        session = open_request_session(interface, self, environ)
+        environ[self.environ_key] = session
+        return self.app(
+            environ,
+            partial(self._save_and_start, environ, session, start_response),
+        )
 
     def _save_and_start(
         self,
         environ: WSGIEnvironment,
-        cell: _Cell,
+        session: Session,
         start_response: StartResponse,
         status: str,
         headers: list[tuple[str, str]],
         exc_info: OptExcInfo | None = None,
         /,
     ) -> t.Callable[[bytes], object]:
-        interface = self.session_interface
-        session = cell[0]
-        if session is self:  # never used
-            if not interface.needs_refresh(self, environ):
-                return start_response(status, headers, exc_info)
-            session = self._open(environ, cell)
-        if not interface.is_null_session(session):
-            response = ResponseHeaders(list(headers))
-            interface.save_session(self, session, response)
-            headers = response.headerlist
-        return start_response(status, headers, exc_info)
+        response = ResponseHeaders(list(headers))
+        save_request_session(self.session_interface, self, session, response, environ)
+        return start_response(status, response.headerlist, exc_info)
 
 
-def get_session(environ: WSGIEnvironment, key: str = ENVIRON_KEY) -> Session:
-    """The session of the current request, loading it on first use.
+def get_session(environ: WSGIEnvironment, environ_key: str = ENVIRON_KEY) -> Session:
+    """The session of the current request: ``environ[environ_key]``, loaded
+    now. Getting it counts as using it (the response varies on ``Cookie``).
 
     :param environ: The WSGI environ of the request.
-    :param key: The middleware's ``environ_key``.
+    :param environ_key: The middleware's ``environ_key``.
     :raises KeyError: If the request did not pass through a
-        :class:`SessionMiddleware` using *key*.
+        :class:`SessionMiddleware` using *environ_key*.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+        The *key* parameter is now *environ_key*.
     """
     try:
-        value = environ[key]
+        session: Session = environ[environ_key]
     except KeyError:
         raise KeyError(
-            f"No session in the WSGI environ under {key!r}: wrap the"
+            f"No session in the WSGI environ under {environ_key!r}: wrap the"
             " application in cookiesession.SessionMiddleware, with the same"
             " environ_key."
         ) from None
-    if isinstance(value, Session):  # put there by hand
-        session = value
-    else:
-        session = value[0]
-        if isinstance(session, SessionMiddleware):
-            session = session._open(environ, value)
-    session.accessed = True
+    ensure_opened(session).accessed = True
     return session
+
+
+class ResponseHeaders:
+    """A header list with the parts of :class:`webob.Response` that a
+    :class:`~cookiesession.SessionInterface` uses (``headerlist``,
+    ``vary``, ``set_cookie``, ``delete_cookie``), without building a whole
+    response object on every request.
+
+    :param headerlist: The ``(name, value)`` pairs, changed in place.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ("headerlist",)
+
+    def __init__(self, headerlist: list[tuple[str, str]]) -> None:
+        self.headerlist = headerlist
+
+    @property
+    def vary(self) -> tuple[str, ...] | None:
+        """The ``Vary`` values, from every ``Vary`` header; setting it
+        leaves exactly one ``Vary`` header."""
+        values = [
+            item.strip()
+            for name, value in self.headerlist
+            if name.lower() == "vary"
+            for item in value.split(",")
+            if item.strip()
+        ]
+        return tuple(values) or None
+
+    @vary.setter
+    def vary(self, value: Iterable[str] | None) -> None:
+        headers = self.headerlist
+        if any(name.lower() == "vary" for name, _ in headers):
+            headers[:] = [h for h in headers if h[0].lower() != "vary"]
+        if value:
+            self.headerlist.append(("Vary", ", ".join(value)))
+
+    def set_cookie(
+        self,
+        name: str,
+        value: str = "",
+        max_age: int | None = None,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        expires: float | datetime | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Add a ``Set-Cookie`` header, as :meth:`webob.Response.set_cookie`
+        does: with *max_age* and no *expires*, ``Expires`` is now plus
+        *max_age* (the epoch for ``max_age=0``, which deletes the cookie);
+        *expires* is a datetime or a Unix timestamp.
+
+        :raises ValueError: If the name, value, path or domain holds a
+            control character or ``;``, which would break the header or add
+            attributes to it.
+        """
+        for part in (name, value, path or "", domain or ""):
+            if _UNSAFE.search(part):
+                raise ValueError(
+                    f"Cookie {name!r}: a control character or ';' cannot be"
+                    " sent in a Set-Cookie header; encode the value first."
+                )
+        if expires is None and max_age is not None:
+            expires = time.time() + max_age if max_age > 0 else 0
+        header = format_set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            expires=expires,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+        self.headerlist.append(("Set-Cookie", header))
+
+    def delete_cookie(
+        self,
+        name: str,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Add a ``Set-Cookie`` header that makes the browser drop *name*."""
+        self.set_cookie(
+            name,
+            "",
+            max_age=0,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )

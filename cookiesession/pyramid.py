@@ -8,11 +8,15 @@ with Flask's, implementing Pyramid's ``ISession``.
 reads the ``cookiesession.*`` settings (``cookiesession.secret_key``,
 ``cookiesession.session_cookie_secure``, ..., the lowercased session keys)
 and registers the session factory. Strings from the .ini file are coerced;
-``cookiesession.secret_key_fallbacks`` is split on whitespace, one key per
-line. A bad value, or no secret key, fails start-up with a
-:class:`~pyramid.exceptions.ConfigurationError` naming the setting.
+``cookiesession.secret_key_fallbacks`` holds one key per line.
+``cookiesession.env_prefix = MYAPP`` also loads ``MYAPP_*`` environment
+variables and ``cookiesession.secrets_dir = PATH`` a secrets mount; later
+sources win (.ini, then the secrets folder, then the environment). A bad
+value, or no secret key, fails start-up with a
+:class:`~pyramid.exceptions.ConfigurationError` naming the setting as it was
+written.
 
-Sessions are loaded when a view first uses ``request.session`` and saved by
+Sessions are read when a view first uses ``request.session`` and saved by
 a response callback, so exception responses Pyramid renders carry the cookie
 too. Flash messages are stored under ``"_flashes"`` as Flask stores them, so
 a message flashed here is shown by Flask's ``get_flashed_messages()``.
@@ -29,15 +33,29 @@ from pyramid.exceptions import ConfigurationError
 from pyramid.interfaces import ISession
 from zope.interface import implementer
 
-from .sessions import SecureCookieSessionInterface, Session, SessionInterface
-from .settings import DEFAULT_CONFIG, validate_config
+from .config import Config
+from .middleware import ResponseHeaders
+from .sessions import (
+    SecureCookieSessionInterface,
+    Session,
+    SessionInterface,
+    open_request_session,
+    save_request_session,
+)
+from .settings import InvalidSetting, validate_config
 
 if t.TYPE_CHECKING:
     from pyramid.config import Configurator
     from pyramid.request import Request
     from pyramid.response import Response
 
-__all__ = ["CookieSessionFactory", "PyramidSession", "includeme"]
+__all__ = [
+    "CookieSessionFactory",
+    "PyramidSession",
+    "PyramidSessionMixin",
+    "includeme",
+    "settings_to_config",
+]
 
 #: The prefix of this package's settings in a Pyramid .ini file.
 SETTINGS_PREFIX = "cookiesession."
@@ -46,19 +64,28 @@ _DEFAULT_QUEUE = "message"
 
 
 @implementer(ISession)
-class PyramidSession(Session):
-    """A :class:`~cookiesession.Session` with Pyramid's ``ISession`` API.
+class PyramidSessionMixin:
+    """Pyramid's ``ISession`` API for any :class:`~cookiesession.Session`
+    class (``created`` is kept in the instance's ``__dict__``).
 
-    .. versionadded:: 0.1
+    .. versionadded:: 0.2
     """
 
-    __slots__ = ("created",)
+    created: int
+    new: bool
+    accessed: bool
+    modified: bool
+    data: Mapping[str, t.Any]
+    get: t.Callable[..., t.Any]
+    clear: t.Callable[[], None]
+    __setitem__: t.Callable[[str, t.Any], None]
+    __delitem__: t.Callable[[str], None]
 
     def __init__(
         self, initial: Mapping[str, t.Any] | None = None, *, new: bool = False
     ) -> None:
-        super().__init__(initial, new=new)
-        created = self._data.get("_created")
+        super().__init__(initial, new=new)  # type: ignore[call-arg]
+        created = self.data.get("_created")
         #: When the session was created, in seconds since the epoch; kept in
         #: the cookie as ``"_created"``.
         self.created: int = created if isinstance(created, int) else int(time.time())
@@ -75,8 +102,7 @@ class PyramidSession(Session):
         self.accessed = self.modified = True
 
     def _flashes(self) -> list[t.Any]:
-        self.accessed = True
-        flashes = self._data.get("_flashes")
+        flashes = self.get("_flashes")
         return flashes if isinstance(flashes, list) else []
 
     def flash(self, msg: t.Any, queue: str = "", allow_duplicate: bool = True) -> None:
@@ -124,6 +150,13 @@ class PyramidSession(Session):
         return token if isinstance(token, str) and token else self.new_csrf_token()
 
 
+class PyramidSession(PyramidSessionMixin, Session):
+    """A :class:`~cookiesession.Session` with Pyramid's ``ISession`` API.
+
+    .. versionadded:: 0.1
+    """
+
+
 class _PyramidInterface(SecureCookieSessionInterface):
     session_class = PyramidSession
 
@@ -133,12 +166,13 @@ class CookieSessionFactory:
     CookieSessionFactory(settings))``.
 
     :param config: The session settings, with the keys of
-        :data:`~cookiesession.DEFAULT_CONFIG` (``SECRET_KEY``, ...).
-    :param session_interface: How sessions are stored; its ``session_class``
-        must provide ``ISession``. Defaults to signed cookies of
-        :class:`PyramidSession`.
+        :data:`~cookiesession.DEFAULT_CONFIG` (``SECRET_KEY``, ...): a
+        :class:`~cookiesession.Config` (errors then say where a value came
+        from) or any mapping.
+    :param session_interface: How sessions are stored. Defaults to signed
+        cookies. Sessions provide ``ISession`` whatever the interface.
     :raises pyramid.exceptions.ConfigurationError: If no ``SECRET_KEY`` is
-        set; :exc:`ValueError` or :exc:`TypeError` for a bad setting.
+        set; :exc:`~cookiesession.InvalidSetting` for a bad setting.
 
     .. versionadded:: 0.1
     """
@@ -149,8 +183,8 @@ class CookieSessionFactory:
         *,
         session_interface: SessionInterface | None = None,
     ) -> None:
-        #: The validated settings.
-        self.config = validate_config(config)
+        #: The validated settings, read-only.
+        self.config = validate_config(config, spell=_spell_for(config))
         if self.config["SECRET_KEY"] is None:
             raise ConfigurationError(
                 "cookiesession needs a secret key: set cookiesession.secret_key"
@@ -159,40 +193,91 @@ class CookieSessionFactory:
             )
         #: Loads and saves the sessions.
         self.session_interface = session_interface or _PyramidInterface()
+        if not issubclass(self.session_interface.session_class, PyramidSessionMixin):
+            # Pyramid needs ISession: give any interface's sessions its API.
+            self.session_interface.session_class = _pyramid_class(
+                self.session_interface.session_class
+            )
 
     def __call__(self, request: Request) -> Session:
         interface = self.session_interface
-        session = interface.open_session(self, request)
-        if session is None:  # pragma: no cover - a key is required above
-            session = interface.make_null_session(self)
+        session = open_request_session(interface, self, request.environ)
         request.add_response_callback(
-            lambda request, response: self._save(session, response)
+            lambda request, response: self._save(session, response, request)
         )
         return session
 
-    def _save(self, session: Session, response: Response) -> None:
-        data = session._data
-        if isinstance(session, PyramidSession) and data and session.modified:
-            data.setdefault("_created", session.created)
-        self.session_interface.save_session(self, session, response)
+    def _save(self, session: Session, response: Response, request: Request) -> None:
+        if (
+            isinstance(session, PyramidSessionMixin)
+            and session.modified
+            and session.data
+            and "_created" not in session.data
+        ):
+            session["_created"] = session.created
+        save_request_session(
+            self.session_interface,
+            self,
+            session,
+            ResponseHeaders(response.headerlist),
+            request.environ,
+        )
 
 
-def settings_to_config(settings: Mapping[str, t.Any]) -> dict[str, t.Any]:
-    """The ``cookiesession.*`` entries of Pyramid settings, as session keys:
-    ``cookiesession.secret_key`` becomes ``SECRET_KEY``. A string
-    ``cookiesession.secret_key_fallbacks`` is split on whitespace, the .ini
-    way of writing a list (one key per line).
+_PYRAMID_CLASSES: dict[type[Session], type[Session]] = {}
+
+
+def _pyramid_class(cls: type[Session]) -> type[Session]:
+    pyramid_class = _PYRAMID_CLASSES.get(cls)
+    if pyramid_class is None:
+        pyramid_class = _PYRAMID_CLASSES[cls] = type(
+            f"Pyramid{cls.__name__}",
+            (PyramidSessionMixin, cls),
+            {"__slots__": ("created",)},
+        )
+    return pyramid_class
+
+
+def _spell_for(config: Mapping[str, t.Any]) -> t.Callable[[str], str] | None:
+    if isinstance(config, _IniConfig):
+        return lambda key: SETTINGS_PREFIX + key.lower()
+    return None
+
+
+class _IniConfig(Config):
+    """A config read from Pyramid settings: keys keep the .ini spelling in
+    what it says about them."""
+
+
+def settings_to_config(settings: Mapping[str, t.Any]) -> Config:
+    """The ``cookiesession.*`` entries of Pyramid settings, as a
+    :class:`~cookiesession.Config` of session keys:
+    ``cookiesession.secret_key`` becomes ``SECRET_KEY``, and its source
+    names the .ini key. ``cookiesession.secrets_dir`` and
+    ``cookiesession.env_prefix`` add a secrets mount and prefixed
+    environment variables over them, in that order.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+        Returns a :class:`~cookiesession.Config`; fallback keys are one per
+        line (a passphrase with spaces is one key); ``secrets_dir`` and
+        ``env_prefix``.
     """
-    config = {
-        key[len(SETTINGS_PREFIX) :].upper(): value
-        for key, value in settings.items()
-        if key.startswith(SETTINGS_PREFIX)
-    }
-    fallbacks = config.get("SECRET_KEY_FALLBACKS")
-    if isinstance(fallbacks, str):
-        config["SECRET_KEY_FALLBACKS"] = fallbacks.split()
+    config = _IniConfig()
+    options: dict[str, t.Any] = {"ENV_PREFIX": None, "SECRETS_DIR": None}
+    for key, value in settings.items():
+        if not key.startswith(SETTINGS_PREFIX):
+            continue
+        name = key[len(SETTINGS_PREFIX) :].upper()
+        if name in options:
+            options[name] = value
+            continue
+        config[name] = value
+        config._sources[name] = (f".ini setting {key!r}", value)
+    if options["SECRETS_DIR"]:
+        config.from_secrets_dir(options["SECRETS_DIR"])
+    if options["ENV_PREFIX"]:
+        config.from_prefixed_env(options["ENV_PREFIX"])
     return config
 
 
@@ -201,14 +286,14 @@ def includeme(config: Configurator) -> None:
 
     .. versionadded:: 0.1
     """
-    session_config = settings_to_config(config.get_settings())
     try:
+        session_config = settings_to_config(config.get_settings())
         factory = CookieSessionFactory(session_config)
-    except (TypeError, ValueError) as e:
-        message = str(e)
-        for key in DEFAULT_CONFIG:
-            message = message.replace(
-                f"'{key}'", f"'{SETTINGS_PREFIX}{key.lower()}'", 1
-            )
-        raise ConfigurationError(message) from e
+    except InvalidSetting as e:
+        where = e.source or f".ini setting {SETTINGS_PREFIX + e.key.lower()!r}"
+        raise ConfigurationError(
+            f"Invalid session setting ({where}): {e.shown}. {e.expected}{e.hint}"
+        ) from e
+    except (OSError, ValueError) as e:
+        raise ConfigurationError(f"cookiesession: {e}") from e
     config.set_session_factory(factory)

@@ -6,24 +6,42 @@ same format as Flask, so a cookie made by either loads in the other.
 The split follows Flask: :meth:`SessionInterface.open_session` and
 :meth:`SessionInterface.save_session` do the work, and small ``get_*``
 methods read each setting, so a subclass can change one thing.
+
+What marks a session, in one place:
+
+============================================  ==========  ============
+operation                                     accessed    modified
+============================================  ==========  ============
+``[]``, ``get``, ``in``, ``len``, ``bool``,   yes         no
+iteration, ``keys``, ``items``, ``values``,
+``==``, reading ``permanent``
+``[]=``, ``del``, ``clear``, ``popitem``,     yes         yes
+``update``, ``|=``, setting ``permanent``
+``pop`` / ``setdefault``                      yes         only if the key
+                                                          was present /
+                                                          missing
+``session.data``                              no          no
+============================================  ==========  ============
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import logging
 import re
 import time
 import typing as t
-import warnings
+import zlib
 from collections.abc import Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
 
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
-from ._cookies import ResponseLike, add_vary_cookie, cookie_header, cookie_values
-from ._signing import SessionSerializer, _b64decode
+from ._cookies import ResponseLike, add_vary_cookie, find_cookie_values
+from ._signing import SessionSerializer, b64decode, lazy_sha1
 from .serializer import TaggedJSONSerializer
+from .settings import warn
 
 if t.TYPE_CHECKING:
     import webob
@@ -39,16 +57,23 @@ __all__ = [
 logger = logging.getLogger("cookiesession")
 
 _MISSING: t.Any = object()
-_PEEK_MEMO_SIZE = 1024
 _SERIALIZER_CACHE_SIZE = 64
+#: At most this many values of the session cookie are tried per request, so
+#: the HMACs a request can cost (and the key guesses it can test) are bounded.
+MAX_COOKIE_VALUES = 3
+#: Why a null session refuses changes.
+NO_SECRET_KEY = (
+    "The session is unavailable because no secret key was set. Set SECRET_KEY"
+    " in the configuration to a long random string; 'cookiesession keygen'"
+    " prints one."
+)
 _COOKIE_VALUE = re.compile(r"[A-Za-z0-9_\-.]+").fullmatch
 
 
 class Session(MutableMapping[str, t.Any]):
     """The session of one request: a mutable mapping that records whether
-    it was used and changed.
+    it was used and changed (the table in :mod:`cookiesession.sessions`).
 
-    Every mutator sets :attr:`modified`; every read sets :attr:`accessed`.
     Changing a value *inside* the session (``session["cart"].append(3)``)
     cannot be seen: set ``session.modified = True`` afterwards.
 
@@ -58,11 +83,13 @@ class Session(MutableMapping[str, t.Any]):
     .. versionadded:: 0.1
     """
 
-    __slots__ = ("_data", "accessed", "modified", "new")
+    # _opener is only ever set on a session that opens itself on first use.
+    __slots__ = ("_data", "_opener", "accessed", "modified", "new")
 
     def __init__(
         self, initial: Mapping[str, t.Any] | None = None, *, new: bool = False
     ) -> None:
+        self._opener: t.Callable[[], Session] | None = None
         self._data: dict[str, t.Any] = {} if initial is None else dict(initial)
         #: ``True`` when no valid session cookie came with the request.
         self.new = new
@@ -75,6 +102,15 @@ class Session(MutableMapping[str, t.Any]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._data!r}>"
+
+    @property
+    def data(self) -> Mapping[str, t.Any]:
+        """A read-only view of the contents that marks nothing: for session
+        interfaces and integrations, which must not make a response vary.
+
+        .. versionadded:: 0.2
+        """
+        return MappingProxyType(self._data)
 
     @property
     def permanent(self) -> bool:
@@ -131,42 +167,43 @@ class Session(MutableMapping[str, t.Any]):
 
     # Mutators.
     def __setitem__(self, key: str, value: t.Any) -> None:
-        self.accessed = self.modified = True
         self._data[key] = value
+        self.accessed = self.modified = True
 
     def __delitem__(self, key: str) -> None:
-        self.accessed = self.modified = True
         del self._data[key]
+        self.accessed = self.modified = True
 
     def clear(self) -> None:
-        self.accessed = self.modified = True
         self._data.clear()
+        self.accessed = self.modified = True
 
     def pop(self, key: str, default: t.Any = _MISSING) -> t.Any:
+        data = self._data
         self.accessed = True
-        if key in self._data:
+        if key in data:
             self.modified = True
-            return self._data.pop(key)
+            return data.pop(key)
         if default is _MISSING:
             raise KeyError(key)
         return default
 
     def popitem(self) -> tuple[str, t.Any]:
-        self.accessed = True
         item = self._data.popitem()
-        self.modified = True
+        self.accessed = self.modified = True
         return item
 
     def setdefault(self, key: str, default: t.Any = None) -> t.Any:
+        data = self._data
         self.accessed = True
-        if key not in self._data:
+        if key not in data:
             self.modified = True
-            self._data[key] = default
-        return self._data[key]
+            data[key] = default
+        return data[key]
 
     def update(self, other: t.Any = (), /, **kwargs: t.Any) -> None:
-        self.accessed = self.modified = True
         self._data.update(other, **kwargs)
+        self.accessed = self.modified = True
 
     def __ior__(self, other: t.Any) -> Session:
         self.update(other)
@@ -182,16 +219,133 @@ class NullSession(Session):
 
     __slots__ = ()
 
+    def __init__(
+        self, initial: Mapping[str, t.Any] | None = None, *, new: bool = False
+    ) -> None:
+        super().__init__(initial, new=new)
+        self._data = _NullData(self._data)
+
     def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
-        raise RuntimeError(
-            "The session is unavailable because no secret key was set. Set"
-            " SECRET_KEY in the configuration (for example with the"
-            " FLASK_SECRET_KEY environment variable) to a long random string;"
-            " 'cookiesession keygen' prints one."
-        )
+        raise RuntimeError(NO_SECRET_KEY)
 
     __setitem__ = __delitem__ = clear = pop = popitem = _fail
     setdefault = update = __ior__ = _fail
+
+
+class _NullData(dict[str, t.Any]):
+    """A null session's contents: every change fails as the session's own
+    mutators do, however it is reached."""
+
+    def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+        raise RuntimeError(NO_SECRET_KEY)
+
+    __setitem__ = __delitem__ = clear = pop = popitem = _fail
+    setdefault = update = __ior__ = _fail
+
+
+class _Lazy:
+    """Mixin of a session that opens itself on first use.
+
+    Until then its state slots (``_data``, ``new``, ``modified``,
+    ``accessed`` and a subclass's own) are unset, and Python calls
+    :meth:`__getattr__` only for unset attributes: the first use opens the
+    session and every later one costs nothing extra.
+    """
+
+    __slots__ = ()
+    _opener: t.Callable[[], Session] | None
+    _state: frozenset[str]  # the slots left unset until the session opens
+
+    def __getattr__(self, name: str) -> t.Any:
+        if self._opener is None or name not in self._state:
+            raise AttributeError(name)
+        self._open()
+        return object.__getattribute__(self, name)
+
+    def _open(self) -> None:
+        session = t.cast(Session, self)
+        opener = session._opener
+        if opener is not None:
+            session._opener = None
+            _adopt(session, opener())
+
+    def __repr__(self) -> str:
+        if self._opener is not None:
+            return f"<{type(self).__mro__[2].__name__} (not loaded yet)>"
+        return super().__repr__()
+
+
+_LAZY_CLASSES: dict[type[Session], type[Session]] = {}
+
+
+def _slots(cls: type) -> list[str]:
+    names: list[str] = []
+    for klass in cls.__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        names.extend([slots] if isinstance(slots, str) else slots)
+    return [name for name in names if not name.startswith("__")]
+
+
+def _lazy_class(cls: type[Session]) -> type[Session]:
+    lazy = _LAZY_CLASSES.get(cls)
+    if lazy is None:
+        # No slots of its own: a lazy session can then turn into a lazy null
+        # session (same layout) when it opens without a key.
+        state = frozenset(_slots(cls)) - {"_opener"}
+        namespace = {"__slots__": (), "_state": state}
+        lazy = type(f"Lazy{cls.__name__}", (_Lazy, cls), namespace)
+        _LAZY_CLASSES[cls] = lazy
+    return lazy
+
+
+def _adopt(lazy: Session, loaded: Session) -> None:
+    """Give *lazy* the state of the session just opened for it. A flag
+    already set on it (``accessed`` by the very use that opened it) stays."""
+    cls = type(loaded)
+    if not isinstance(lazy, cls):
+        # A null session stands in for the real one (the same layout).
+        with contextlib.suppress(TypeError):
+            lazy.__class__ = _lazy_class(cls)
+    unset = object()
+    for name in _slots(cls):
+        mine = getattr(lazy, name, unset) if name != "_opener" else None
+        theirs = getattr(loaded, name, unset)
+        if mine is unset and theirs is not unset:
+            setattr(lazy, name, theirs)
+    if hasattr(loaded, "__dict__") and hasattr(lazy, "__dict__"):
+        for key, value in vars(loaded).items():
+            vars(lazy).setdefault(key, value)
+
+
+def lazy_session(cls: type[Session], opener: t.Callable[[], Session]) -> Session:
+    """A session of class *cls* that calls *opener* on first use and takes
+    on the state of the session it returns.
+
+    .. versionadded:: 0.2
+    """
+    lazy = _lazy_class(cls)
+    session = lazy.__new__(lazy)
+    session._opener = opener
+    return session
+
+
+def is_opened(session: Session) -> bool:
+    """Whether *session* was used (a lazy session is opened by its first
+    use; every other session is open).
+
+    .. versionadded:: 0.2
+    """
+    return session._opener is None
+
+
+def ensure_opened(session: Session) -> Session:
+    """Open a lazy session now, if it is not yet; return it.
+
+    .. versionadded:: 0.2
+    """
+    if not is_opened(session):
+        t.cast(_Lazy, session)._open()
+    return session
 
 
 class _AppLike(t.Protocol):
@@ -207,11 +361,15 @@ class SessionInterface:
     ``app`` is the :class:`~cookiesession.SessionMiddleware` (or integration)
     and ``request`` a :class:`webob.Request`; ``response`` is a
     :class:`webob.Response` or an object with the same ``headerlist``,
-    ``vary``, ``set_cookie`` and ``delete_cookie``.
+    ``vary``, ``set_cookie`` and ``delete_cookie``, such as
+    :class:`~cookiesession.middleware.ResponseHeaders`.
 
     .. versionadded:: 0.1
     """
 
+    #: The class :meth:`open_session` returns; the middleware puts a lazy
+    #: session of this class in the environ before opening it.
+    session_class: type[Session] = Session
     #: The class :meth:`make_null_session` returns.
     null_session_class: type[Session] = NullSession
 
@@ -256,7 +414,7 @@ class SessionInterface:
         """When a permanent session's cookie expires: now plus
         ``PERMANENT_SESSION_LIFETIME``. ``None`` for a browser-session
         cookie."""
-        if not session._data.get("_permanent"):
+        if not session.data.get("_permanent"):
             return None
         lifetime: timedelta = app.config["PERMANENT_SESSION_LIFETIME"]
         return datetime.fromtimestamp(time.time(), timezone.utc) + lifetime
@@ -265,7 +423,7 @@ class SessionInterface:
         """Whether to send the cookie: the session was modified, or it is
         permanent and ``SESSION_REFRESH_EACH_REQUEST`` is on."""
         return session.modified or bool(
-            session._data.get("_permanent")
+            session.data.get("_permanent")
             and app.config["SESSION_REFRESH_EACH_REQUEST"]
         )
 
@@ -289,9 +447,28 @@ class SessionInterface:
         """Write *session* to *response*, if it needs writing."""
         raise NotImplementedError
 
+    def cookie_attributes(self, app: _AppLike) -> dict[str, t.Any]:
+        """The ``set_cookie``/``delete_cookie`` keyword arguments from the
+        ``get_cookie_*`` methods.
+
+        .. versionadded:: 0.2
+        """
+        return {
+            "path": self.get_cookie_path(app),
+            "domain": self.get_cookie_domain(app),
+            "secure": self.get_cookie_secure(app),
+            "httponly": self.get_cookie_httponly(app),
+            "samesite": self.get_cookie_samesite(app),
+            "partitioned": self.get_cookie_partitioned(app),
+        }
+
 
 #: The serializer for Flask's tagged-JSON session format.
 session_json_serializer = TaggedJSONSerializer()
+
+# Shared by every interface, so a subclass that skips ``__init__`` (as Flask
+# allows) works; the keys are part of the cache key.
+_SERIALIZERS: dict[tuple[t.Any, ...], SessionSerializer] = {}
 
 
 class SecureCookieSessionInterface(SessionInterface):
@@ -309,8 +486,8 @@ class SecureCookieSessionInterface(SessionInterface):
 
     #: The salt mixed into the signing key.
     salt = "cookie-session"
-    #: The hash function for the signature.
-    digest_method = staticmethod(hashlib.sha1)
+    #: The hash function for the signature; looked up when first used.
+    digest_method = staticmethod(lazy_sha1)
     #: How the signing key is derived from the secret key.
     key_derivation = "hmac"
     #: Turns the session dict into text and back.
@@ -318,17 +495,19 @@ class SecureCookieSessionInterface(SessionInterface):
     #: The class of loaded sessions.
     session_class: type[Session] = Session
 
-    def __init__(self) -> None:
-        self._serializers: dict[tuple[t.Any, ...], URLSafeTimedSerializer] = {}
-        self._peeked: dict[tuple[str, str], bool] = {}
-
-    def _make_serializer(self, keys: t.Sequence[str | bytes]) -> URLSafeTimedSerializer:
-        cache_key = (*keys, self.salt, self.key_derivation, self.digest_method)
-        serializer = self._serializers.get(cache_key)
-        if len(self._serializers) >= _SERIALIZER_CACHE_SIZE and serializer is None:
-            self._serializers.clear()  # keys keep changing: do not grow forever
+    def _make_serializer(self, keys: t.Sequence[str | bytes]) -> SessionSerializer:
+        cache_key = (
+            *keys,
+            self.salt,
+            self.key_derivation,
+            self.digest_method,
+            self.serializer,
+        )
+        serializer = _SERIALIZERS.get(cache_key)
         if serializer is None:
-            serializer = self._serializers[cache_key] = SessionSerializer(
+            if len(_SERIALIZERS) >= _SERIALIZER_CACHE_SIZE:
+                _SERIALIZERS.clear()  # keys keep changing: do not grow forever
+            serializer = _SERIALIZERS[cache_key] = SessionSerializer(
                 keys,
                 self.salt,
                 self.serializer,
@@ -380,28 +559,25 @@ class SecureCookieSessionInterface(SessionInterface):
     def needs_refresh(self, app: _AppLike, environ: Mapping[str, t.Any]) -> bool:
         """Only for a cookie whose (unverified) payload says it is
         permanent: nothing in it is trusted, it only decides whether to
-        verify it."""
+        verify it. Only the values :meth:`open_session` would try are
+        looked at, and a compressed one is inflated only so far."""
         header = environ.get("HTTP_COOKIE")
         if not header or not app.config["SESSION_REFRESH_EACH_REQUEST"]:
             return False
-        key = (header, self.get_cookie_name(app))
-        # A browser sends the same header on request after request; the
-        # answer depends on nothing else, so remember the last few.
-        permanent = self._peeked.get(key)
-        if permanent is None:
-            permanent = any(map(_peek_permanent, cookie_values(*key)))
-            if len(self._peeked) >= _PEEK_MEMO_SIZE:
-                self._peeked.clear()
-            self._peeked[key] = permanent
-        return permanent
+        values = find_cookie_values(
+            header, self.get_cookie_name(app), MAX_COOKIE_VALUES
+        )
+        return any(map(_peek_permanent, values))
 
     def open_session(self, app: _AppLike, request: webob.Request) -> Session | None:
-        """Load the first session cookie that verifies; an empty, new session
-        when none does; ``None`` without a secret key."""
+        """Load the first session cookie that verifies, trying at most
+        :data:`MAX_COOKIE_VALUES` of them; an empty, new session when none
+        does; ``None`` without a secret key."""
         if not app.config["SECRET_KEY"]:
             return None
         header = request.environ.get("HTTP_COOKIE", "")
-        for value in cookie_values(header, self.get_cookie_name(app)):
+        name = self.get_cookie_name(app)
+        for value in find_cookie_values(header, name, MAX_COOKIE_VALUES):
             loaded = self.load_cookie(app, value)
             if loaded is not None:
                 data, current = loaded
@@ -417,7 +593,7 @@ class SecureCookieSessionInterface(SessionInterface):
     ) -> None:
         """Set, refresh or delete the cookie, as needed, and add
         ``Vary: Cookie`` when the session was used."""
-        data = session._data
+        data = session.data
         if not (self.should_set_cookie(app, session) if data else session.modified):
             if session.accessed:
                 add_vary_cookie(response)
@@ -426,35 +602,32 @@ class SecureCookieSessionInterface(SessionInterface):
         # whether or not the application read the session.
         add_vary_cookie(response)
         name = self.get_cookie_name(app)
-        attrs: dict[str, t.Any] = {
-            "path": self.get_cookie_path(app),
-            "domain": self.get_cookie_domain(app),
-            "secure": self.get_cookie_secure(app),
-            "httponly": self.get_cookie_httponly(app),
-            "samesite": self.get_cookie_samesite(app),
-            "partitioned": self.get_cookie_partitioned(app),
-        }
+        attrs = self.cookie_attributes(app)
+        if not attrs["partitioned"]:
+            del attrs["partitioned"]  # webob's set_cookie does not know it
         if not data:
-            # Max-Age=0 and a past Expires make every browser drop it.
-            header = cookie_header(name, "", max_age=0, expires=0, **attrs)
-            response.headerlist.append(("Set-Cookie", header))
+            # Through set_cookie, so the attributes match the cookie's own
+            # (webob's delete_cookie drops them); Max-Age=0 with a past
+            # Expires makes every browser drop it.
+            response.set_cookie(name, "", max_age=0, **attrs)
             return
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return
-        value = _dumps(serializer, data)
+        value = dumps_session(serializer, data)
         expires = self.get_expiration_time(app, session)
         if expires is not None:
-            attrs["expires"] = expires.timestamp()
-            attrs["max_age"] = self._max_age(app)
-        header = cookie_header(name, value, **attrs)
-        _check_size(app, name, header)
-        response.headerlist.append(("Set-Cookie", header))
+            # Max-Age alone: set_cookie writes the matching Expires.
+            attrs["max_age"] = max(0, round(expires.timestamp() - time.time()))
+        response.set_cookie(name, value, **attrs)
+        check_cookie_size(app, name, response)
 
 
-def _dumps(serializer: URLSafeTimedSerializer, data: dict[str, t.Any]) -> str:
+def dumps_session(serializer: t.Any, data: Mapping[str, t.Any]) -> str:
+    """``serializer.dumps(data)``; a value that cannot be stored raises a
+    :exc:`TypeError` naming its key."""
     try:
-        return serializer.dumps(data)
+        return t.cast(str, serializer.dumps(dict(data)))
     except (TypeError, ValueError, RecursionError) as e:
         for key, value in data.items():
             try:
@@ -473,8 +646,11 @@ def _dumps(serializer: URLSafeTimedSerializer, data: dict[str, t.Any]) -> str:
         raise
 
 
-def _check_size(app: _AppLike, name: str, header: str) -> None:
+def check_cookie_size(app: _AppLike, name: str, response: ResponseLike) -> None:
+    """Warn and log when the ``Set-Cookie`` header just added is over
+    ``MAX_COOKIE_SIZE``."""
     limit = app.config["MAX_COOKIE_SIZE"]
+    header = response.headerlist[-1][1]
     size = len(header) if header.isascii() else len(header.encode())
     if limit and size > limit:
         message = (
@@ -483,14 +659,97 @@ def _check_size(app: _AppLike, name: str, header: str) -> None:
             " the session."
         )
         logger.warning(message)
-        warnings.warn(message, UserWarning, stacklevel=4)
+        warn(message)
+
+
+_MAX_INFLATE = 64 * 1024
 
 
 def _peek_permanent(value: str) -> bool:
-    if value[:1] == ".":
-        return True  # compressed: verifying is cheaper than inflating here
+    payload = (
+        value.partition(".")[0] if value[:1] != "." else value[1:].partition(".")[0]
+    )
     try:
-        raw = _b64decode(value.partition(".")[0].encode("ascii"))
-    except (ValueError, UnicodeEncodeError):
+        raw = b64decode(payload.encode("ascii"))
+        if value[:1] == ".":
+            # Inflate only so far: a zip bomb must not cost more than a
+            # signature check would.
+            raw = zlib.decompressobj().decompress(raw, _MAX_INFLATE)
+    except (ValueError, UnicodeEncodeError, zlib.error):
         return False
     return b'"_permanent":true' in raw
+
+
+# The one open/save path of every integration (middleware, Pyramid, Bottle).
+
+
+def open_request_session(
+    interface: SessionInterface, app: _AppLike, environ: t.Any
+) -> Session:
+    """The session of one request: a null session without a secret key,
+    otherwise a session of ``interface.session_class`` that is opened (no
+    cookie is read before) on first use.
+
+    .. versionadded:: 0.2
+    """
+    if not app.config["SECRET_KEY"]:
+        return interface.make_null_session(app)
+
+    def opener() -> Session:
+        import webob
+
+        session = interface.open_session(app, webob.Request(environ))
+        return interface.make_null_session(app) if session is None else session
+
+    return lazy_session(interface.session_class, opener)
+
+
+def save_request_session(
+    interface: SessionInterface,
+    app: _AppLike,
+    session: Session,
+    response: ResponseLike,
+    environ: Mapping[str, t.Any],
+) -> None:
+    """Save the session of one request into *response*, unless it is null.
+
+    An unused session is opened only when ``interface.needs_refresh`` says a
+    refresh is due. When the response already sets the session cookie (an
+    inner application or middleware wrote it: a logout, say), nothing more
+    is written: one writer per cookie. A response that sets or deletes the
+    cookie and has no ``Cache-Control`` gets ``Cache-Control: private``.
+
+    .. versionadded:: 0.2
+    """
+    if not is_opened(session):
+        if not interface.needs_refresh(app, environ):
+            return
+        ensure_opened(session)
+    if interface.is_null_session(session):
+        return
+    name = interface.get_cookie_name(app)
+    headers = response.headerlist
+    if _sets_cookie(headers, name):
+        if session.modified:
+            logger.warning(
+                "The response already sets the session cookie %r, so the"
+                " session changed in this request is not saved over it.",
+                name,
+            )
+        if session.accessed:
+            add_vary_cookie(response)
+        return
+    interface.save_session(app, session, response)
+    if _sets_cookie(headers, name) and not any(
+        key.lower() == "cache-control" for key, _ in headers
+    ):
+        # A shared cache must never hand one user's session to another.
+        headers.append(("Cache-Control", "private"))
+
+
+def _sets_cookie(headers: list[tuple[str, str]], name: str) -> bool:
+    prefix = name + "="
+    return any(
+        key.lower() == "set-cookie" and value.lstrip().startswith(prefix)
+        for key, value in headers
+    )

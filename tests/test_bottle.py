@@ -128,7 +128,8 @@ def test_custom_keyword_and_duplicate_plugin():
 
 
 def test_no_secret_key():
-    app = make_app(SECRET_KEY=None)
+    with pytest.warns(UserWarning, match="No SECRET_KEY is set"):
+        app = make_app(SECRET_KEY=None)
     app.catchall = False  # let the error reach the test instead of a 500 page
     client = TestApp(app)
     assert client.get("/show").json == {}

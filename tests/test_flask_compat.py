@@ -70,8 +70,8 @@ def our_app(**config):
     return SessionMiddleware(app, {"SECRET_KEY": "shared-key", **config}), captured
 
 
-def session_cookie(set_cookie_headers):
-    for header in set_cookie_headers:
+def session_cookie(set_format_set_cookies):
+    for header in set_format_set_cookies:
         if header.startswith("session="):
             return header.split(";")[0].removeprefix("session=")
     raise AssertionError("no session cookie")

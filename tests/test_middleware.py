@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from datetime import timedelta
 
 import pytest
@@ -17,19 +16,10 @@ from cookiesession import (
     SessionMiddleware,
     get_session,
 )
-from cookiesession._cookies import cookie_header
+from cookiesession._cookies import format_set_cookie
 from cookiesession._signing import KeyedHMAC
 from cookiesession.middleware import ResponseHeaders
-
-NOW = 1_800_000_000
-KEY = "test-secret-key"
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    now = [float(NOW)]
-    monkeypatch.setattr(time, "time", lambda: now[0])
-    return now
+from tests.conftest import cookie_of, get, make_middleware, sign
 
 
 def session_app(environ, start_response):
@@ -69,25 +59,10 @@ def session_app(environ, start_response):
 
 
 def make(app=session_app, **config):
-    return SessionMiddleware(app, {"SECRET_KEY": KEY, **config})
+    return make_middleware(app, **config)
 
 
-def request(mw, path="/", cookie=None):
-    headers = {"Cookie": cookie} if cookie is not None else {}
-    return webob.Request.blank(path, headers=headers).get_response(mw)
-
-
-def cookie_of(response, name="session"):
-    for header in response.headers.getall("Set-Cookie"):
-        if header.startswith(name + "="):
-            return header.split(";")[0]
-    return None
-
-
-def sign(data, key=KEY):
-    mw = make(SECRET_KEY=key)
-    serializer = mw.session_interface.get_signing_serializer(mw)
-    return serializer.dumps(data)
+request = get
 
 
 def test_round_trip_set_read_modify_clear():
@@ -106,7 +81,7 @@ def test_round_trip_set_read_modify_clear():
     assert client.get("/").json == {}
 
 
-def test_exact_delete_cookie_header():
+def test_exact_delete_format_set_cookie():
     cookie = "session=" + sign({"user": "ann"})
     response = request(
         make(
@@ -133,8 +108,8 @@ def test_clearing_an_empty_session_deletes_without_cookie():
 
 def test_untouched_request_has_no_set_cookie_and_no_vary():
     cookie = "session=" + sign({"user": "ann"})
-    for cookie_header_value in (None, cookie):
-        response = request(make(), "/?op=untouched", cookie_header_value)
+    for format_set_cookie_value in (None, cookie):
+        response = request(make(), "/?op=untouched", format_set_cookie_value)
         assert "Set-Cookie" not in response.headers
         assert "Vary" not in response.headers
 
@@ -191,7 +166,7 @@ def test_cookie_attributes_from_settings(clock):
     header = request(mw, "/?op=set&a=1").headers["Set-Cookie"]
     value = header.split(";")[0].removeprefix("sid=")
     assert header == (
-        f"sid={value}; Domain=.example.org; Secure; Path=/shop; SameSite=Strict;"
+        f"sid={value}; Domain=example.org; Secure; Path=/shop; SameSite=Strict;"
         " Partitioned"
     )
 
@@ -219,7 +194,7 @@ def test_permanent_expires_and_max_age(clock):
 def test_permanent_refresh(clock, refresh):
     mw = make(SESSION_REFRESH_EACH_REQUEST=refresh)
     first = cookie_of(request(mw, "/?op=permanent"))
-    clock[0] += 60
+    clock.advance(60)
     for op in ("show", "untouched"):
         response = request(mw, f"/?op={op}", first)
         refreshed = cookie_of(response)
@@ -298,10 +273,10 @@ def test_undecodable_payload_with_valid_signature():
 def test_expired_and_future_dated(clock):
     mw = make(PERMANENT_SESSION_LIFETIME=60)
     cookie = "session=" + sign({"user": "ann"})
-    clock[0] += 61
+    clock.advance(61)
     assert request(mw, "/", cookie).json == {}
     future = "session=" + sign({"user": "bob"})
-    clock[0] -= 30
+    clock.advance(-30)
     assert request(mw, "/", future).json == {}
 
 
@@ -318,7 +293,10 @@ def test_duplicate_cookies_first_valid_wins():
 
 
 def test_no_secret_key_reads_empty_and_writes_raise():
-    mw = SessionMiddleware(session_app)
+    with pytest.warns(UserWarning, match="No SECRET_KEY is set") as caught:
+        mw = SessionMiddleware(session_app)
+    assert caught[0].filename == __file__  # points at the line that built it
+    assert "FLASK" not in str(caught[0].message)
     response = request(mw, "/", "session=" + sign({"user": "ann"}))
     assert response.json == {}
     assert "Set-Cookie" not in response.headers
@@ -529,4 +507,4 @@ def test_base_interface_refreshes_untouched_when_asked():
 
 def test_secure_interface_is_default():
     assert isinstance(make().session_interface, SecureCookieSessionInterface)
-    assert cookie_header("a", "b") == "a=b; Path=/"
+    assert format_set_cookie("a", "b") == "a=b; Path=/"

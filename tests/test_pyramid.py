@@ -233,21 +233,29 @@ def test_bad_settings_fail_start_up(settings, message):
         make_app(settings)
 
 
-def test_ini_fallbacks_are_split():
+def test_ini_fallbacks_are_one_per_line():
+    """A passphrase with spaces is one key; lines are keys."""
     config = settings_to_config(
         {
-            "cookiesession.secret_key_fallbacks": "a b\nc",
+            "cookiesession.secret_key_fallbacks": "correct horse battery\nold",
             "cookiesession.secret_key": "k",
             "other.setting": "x",
         }
     )
-    assert config == {"SECRET_KEY_FALLBACKS": ["a", "b", "c"], "SECRET_KEY": "k"}
+    assert dict(config) == {
+        "SECRET_KEY_FALLBACKS": "correct horse battery\nold",
+        "SECRET_KEY": "k",
+    }
     factory = CookieSessionFactory(config)
-    assert factory.config["SECRET_KEY_FALLBACKS"] == ("a", "b", "c")
+    assert factory.config["SECRET_KEY_FALLBACKS"] == ("correct horse battery", "old")
 
 
 def test_misspelt_setting_warns():
-    with pytest.warns(UserWarning, match="did you mean SESSION_COOKIE_SECURE"):
+    with pytest.warns(
+        UserWarning,
+        match="'cookiesession.session_cookie_secur': did you mean"
+        " cookiesession.session_cookie_secure",
+    ):
         make_app({"cookiesession.session_cookie_secur": "true"})
 
 

@@ -212,7 +212,7 @@ wsgi_text = st.text(max_size=300).map(
 
 @settings(max_examples=300, deadline=None)
 @given(header=wsgi_text)
-def test_any_cookie_header_is_harmless(header):
+def test_any_format_set_cookie_is_harmless(header):
     seen = {}
     response = get(make(seen), header)
     assert response.status_int == 200

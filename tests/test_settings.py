@@ -78,10 +78,19 @@ def test_coercion(key, given, expected):
     assert validate_config(config)[key] == expected
 
 
-def test_a_fallback_string_is_one_key():
-    """Only the Pyramid integration splits it (see test_pyramid.py)."""
-    config = {"SECRET_KEY": "k", "SECRET_KEY_FALLBACKS": "a b\nc"}
-    assert validate_config(config)["SECRET_KEY_FALLBACKS"] == ("a b\nc",)
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        pytest.param("correct horse battery", ("correct horse battery",), id="one"),
+        pytest.param("old1\nold2\n", ("old1", "old2"), id="lines"),
+        pytest.param("a b\r\n\nc", ("a b", "c"), id="crlf-blank"),
+        pytest.param(b"x\ny", (b"x", b"y"), id="bytes"),
+    ],
+)
+def test_a_fallback_string_is_one_key_per_line(given, expected):
+    """One rule everywhere: .ini files, env vars and secrets files."""
+    config = {"SECRET_KEY": "k", "SECRET_KEY_FALLBACKS": given}
+    assert validate_config(config)["SECRET_KEY_FALLBACKS"] == expected
 
 
 @pytest.mark.parametrize(
@@ -97,7 +106,21 @@ def test_a_fallback_string_is_one_key():
         pytest.param(
             "PERMANENT_SESSION_LIFETIME", timedelta(-1), ValueError, "greater than"
         ),
-        pytest.param("PERMANENT_SESSION_LIFETIME", "soon", TypeError, "seconds"),
+        pytest.param("PERMANENT_SESSION_LIFETIME", "soon", ValueError, "seconds"),
+        pytest.param("PERMANENT_SESSION_LIFETIME", [1], TypeError, "seconds"),
+        pytest.param("PERMANENT_SESSION_LIFETIME", "inf", ValueError, "finite"),
+        pytest.param("PERMANENT_SESSION_LIFETIME", "nan", ValueError, "finite"),
+        pytest.param("PERMANENT_SESSION_LIFETIME", 1e20, ValueError, "1000 years"),
+        pytest.param("PERMANENT_SESSION_LIFETIME", 3e11, ValueError, "1000 years"),
+        pytest.param(
+            "PERMANENT_SESSION_LIFETIME",
+            timedelta(days=999999999),
+            ValueError,
+            "1000 years",
+            id="life-huge-td",
+        ),
+        pytest.param("MAX_COOKIE_SIZE", "big", ValueError, "bytes", id="size-word"),
+        pytest.param("MAX_COOKIE_SIZE", "inf", ValueError, "bytes", id="size-inf"),
         pytest.param("PERMANENT_SESSION_LIFETIME", True, TypeError, "seconds"),
         pytest.param("MAX_COOKIE_SIZE", -1, ValueError, "whole number"),
         pytest.param("MAX_COOKIE_SIZE", 1.5, ValueError, "whole number"),
