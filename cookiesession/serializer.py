@@ -202,6 +202,10 @@ def _compact_encoder() -> t.Callable[[t.Any], str]:
     return lambda value: "".join(chunks(value, 0))
 
 
+_BUILTIN_TAGS = frozenset(
+    (_TagDict, _TagTuple, _TagBytes, _TagMarkup, _TagUUID, _TagDateTime)
+)
+
 _Scanner = t.Callable[[str, int], tuple[t.Any, int]]
 
 # Exact types JSON stores as they are; subclasses (Markup is a str) are
@@ -273,16 +277,22 @@ class TaggedJSONSerializer:
             self.order.append(tag)
         else:
             self.order.insert(index, tag)
+        # The fast paths skip only work that cannot change the result: none
+        # of the built-in tags claims a plain value, and all their keys
+        # start with a space. A tag of the application's may do either.
+        self._builtin_only = all(type(t) in _BUILTIN_TAGS for t in self.order)
+        self._space_keys = all(key.startswith(" ") for key in self.tags)
 
     def tag(self, value: t.Any) -> t.Any:
         """Turn *value* into plain JSON data, tagging what needs a tag."""
-        cls = type(value)
-        if cls in _PLAIN:
-            return value
-        if cls is dict and not (len(value) == 1 and next(iter(value)) in self.tags):
-            return {k: self.tag(v) for k, v in value.items()}
-        if cls is list:
-            return [self.tag(item) for item in value]
+        if self._builtin_only:
+            cls = type(value)
+            if cls in _PLAIN:
+                return value
+            if cls is dict and not (len(value) == 1 and next(iter(value)) in self.tags):
+                return {k: self.tag(v) for k, v in value.items()}
+            if cls is list:
+                return [self.tag(item) for item in value]
         for tag in self.order:
             if tag.check(value):
                 return tag.tag(value)
@@ -311,7 +321,7 @@ class TaggedJSONSerializer:
         # Every tag key starts with a space, so text in which no string does
         # (no '" ', no escaped space) holds no tag, and is parsed without
         # calling back into Python for each object.
-        tagged = '" ' in value or "\\u0020" in value
+        tagged = not self._space_keys or '" ' in value or "\\u0020" in value
         scan = self._scan_tagged if tagged else self._scan_plain
         try:
             obj, end = scan(value, 0)

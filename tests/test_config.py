@@ -553,3 +553,33 @@ def test_is_secret_key(key, secret):
 def test_mask_value_tuples():
     assert mask_value("X", (1, 2)) == "(1, 2)"
     assert mask_value("X", {"token": "t"}) == "{'token': '***'}"
+
+
+def test_source_of_and_explain_all(tmp_path, monkeypatch):
+    monkeypatch.setenv("MYAPP_SESSION_COOKIE_SECURE", "true")
+    config = Config(tmp_path, defaults={"DEBUG": False})
+    config.from_prefixed_env("MYAPP")
+    config["SECRET_KEY"] = "hunter2"
+    assert config.source_of("SESSION_COOKIE_SECURE") == (
+        "environment variable MYAPP_SESSION_COOKIE_SECURE"
+    )
+    assert config.source_of("DEBUG") == "defaults"
+    assert config.source_of("SECRET_KEY") == "set directly"
+    with pytest.raises(KeyError):
+        config.source_of("NOPE")
+    lines = config.explain().splitlines()
+    assert lines == [
+        "DEBUG = False (from defaults)",
+        "SECRET_KEY = '***' (from set directly)",
+        "SESSION_COOKIE_SECURE = True (from environment variable"
+        " MYAPP_SESSION_COOKIE_SECURE)",
+    ]
+
+
+def test_nested_env_name_under_an_explicit_null(monkeypatch):
+    monkeypatch.setenv("FLASK_A", "null")
+    monkeypatch.setenv("FLASK_A__B", "1")
+    config = Config()
+    with pytest.raises(ValueError, match="'FLASK_A__B'.*'FLASK_A'"):
+        config.from_prefixed_env()
+    assert "A" not in config

@@ -19,7 +19,7 @@ from cookiesession import (
 from cookiesession._cookies import format_set_cookie
 from cookiesession._signing import KeyedHMAC
 from cookiesession.middleware import ResponseHeaders
-from tests.conftest import cookie_of, get, make_middleware, sign
+from tests.conftest import KEY, cookie_of, get, make_middleware, sign
 
 
 def session_app(environ, start_response):
@@ -508,3 +508,138 @@ def test_base_interface_refreshes_untouched_when_asked():
 def test_secure_interface_is_default():
     assert isinstance(make().session_interface, SecureCookieSessionInterface)
     assert format_set_cookie("a", "b") == "a=b; Path=/"
+
+
+# -- 0.2: the session itself in the environ, one writer per cookie ---------
+
+
+def test_environ_holds_the_session_itself():
+    """Code written for Beaker's environ["beaker.session"] works."""
+
+    def app(environ, start_response):
+        session = environ["cookiesession.session"]
+        assert isinstance(session, Session)
+        session["x"] = session.get("x", 0) + 1
+        body = str(session["x"]).encode()
+        start_response("200 OK", [])
+        return [body]
+
+    client = TestApp(make(app))
+    assert client.get("/").body == b"1"
+    assert client.get("/").body == b"2"
+
+
+def test_putting_the_session_in_the_environ_reads_no_cookie(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        SecureCookieSessionInterface,
+        "open_session",
+        lambda *args: calls.append(args) or Session(),
+    )
+
+    def app(environ, start_response):
+        assert environ["cookiesession.session"] is not None
+        start_response("200 OK", [])
+        return [b""]
+
+    request(make(app), "/", "session=" + sign({"a": 1}))
+    assert calls == []
+
+
+def test_flask_logout_inside_is_not_undone_by_the_outer_refresh(clock):
+    """A Flask app under the middleware, one cookie name: Flask's logout
+    (session.clear()) is the only Set-Cookie the browser gets."""
+    import flask
+
+    inner = flask.Flask(__name__)
+    inner.secret_key = KEY
+
+    @inner.route("/logout")
+    def logout():
+        flask.session.clear()
+        return "bye"
+
+    cookie = "session=" + sign({"_permanent": True, "user": "ann"})
+    response = request(make(inner.wsgi_app), "/logout", cookie)
+    headers = response.headers.getall("Set-Cookie")
+    assert len(headers) == 1
+    assert headers[0].startswith("session=;")
+    assert "Expires=Thu, 01 Jan 1970" in headers[0]
+
+
+def test_inner_set_cookie_wins_and_a_lost_change_is_logged(caplog):
+    def app(environ, start_response):
+        get_session(environ)["mine"] = 1
+        start_response("200 OK", [("Set-Cookie", "session=inner; Path=/")])
+        return [b""]
+
+    response = request(make(app))
+    assert response.headers.getall("Set-Cookie") == ["session=inner; Path=/"]
+    assert "already sets the session cookie 'session'" in caplog.text
+    assert response.headers["Vary"] == "Cookie"
+
+
+def test_nested_middlewares_with_one_cookie_name():
+    def app(environ, start_response):
+        environ["inner.session"].clear()  # the inner one logs out
+        start_response("200 OK", [])
+        return [b""]
+
+    inner = SessionMiddleware(app, {"SECRET_KEY": KEY}, environ_key="inner.session")
+    outer = make(inner)
+    cookie = "session=" + sign({"_permanent": True, "user": "ann"})
+    headers = request(outer, "/", cookie).headers.getall("Set-Cookie")
+    assert len(headers) == 1
+    assert "Max-Age=0" in headers[0]
+
+
+@pytest.mark.parametrize(
+    ("app_headers", "expected"),
+    [
+        pytest.param([], "private", id="added"),
+        pytest.param([("Cache-Control", "no-store")], "no-store", id="kept"),
+    ],
+)
+def test_cache_control_private_when_a_cookie_is_set(app_headers, expected):
+    def app(environ, start_response):
+        get_session(environ)["a"] = 1
+        start_response("200 OK", list(app_headers))
+        return [b""]
+
+    response = request(make(app))
+    assert response.headers.getall("Cache-Control") == [expected]
+
+
+def test_no_cache_control_without_a_cookie():
+    response = request(make(), "/?op=show")
+    assert "Cache-Control" not in response.headers
+
+
+def test_a_subclass_cannot_inject_attributes_through_a_getter():
+    class Evil(SecureCookieSessionInterface):
+        def get_cookie_path(self, app):
+            return "/x; Domain=evil.example"
+
+    mw = make()
+    mw.session_interface = Evil()
+    with pytest.raises(ValueError, match="control character or ';'"):
+        request(mw, "/?op=set&a=1")
+
+
+def test_config_is_read_only_with_a_masked_repr():
+    mw = make(SECRET_KEY_FALLBACKS=["old-secret"])
+    with pytest.raises(TypeError, match="reconfigure"):
+        mw.config["SECRET_KEY_FALLBACKS"] = "oldkey"
+    with pytest.raises(TypeError):
+        mw.config.update(SECRET_KEY="x")
+    assert KEY not in repr(mw.config)
+    assert "old-secret" not in repr(mw.config)
+
+
+def test_reconfigure_validates_and_swaps():
+    mw = make()
+    with pytest.raises(ValueError, match="SESSION_COOKIE_SAMESITE"):
+        mw.reconfigure({"SECRET_KEY": KEY, "SESSION_COOKIE_SAMESITE": "Lenient"})
+    assert mw.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    mw.reconfigure({"SECRET_KEY": KEY, "SESSION_COOKIE_NAME": "sid"})
+    assert cookie_of(request(mw, "/?op=set&a=1"), "sid") is not None

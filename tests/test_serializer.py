@@ -172,3 +172,54 @@ def test_base_tag_is_abstract():
 def test_malformed_tags_raise(text):
     with pytest.raises((ValueError, TypeError, RecursionError)):
         TaggedJSONSerializer().loads(text)
+
+
+class _BigInt(JSONTag):
+    """Stores ints past JavaScript's safe range as strings."""
+
+    key = " bi"
+
+    def check(self, value):
+        return type(value) is int and abs(value) > 2**53
+
+    def to_json(self, value):
+        return str(value)
+
+    def to_python(self, value):
+        return int(value)
+
+
+class _NoSpace(JSONTag):
+    key = "money"
+
+    def check(self, value):
+        return isinstance(value, complex)
+
+    def to_json(self, value):
+        return [value.real, value.imag]
+
+    def to_python(self, value):
+        return complex(*value)
+
+
+def test_a_tag_at_index_0_is_honoured_for_plain_values():
+    ours, flasks = TaggedJSONSerializer(), FlaskTagged()
+    ours.register(_BigInt, index=0)
+    flasks.register(_BigInt, index=0)
+    data = {"big": 2**60, "small": 5, "list": [2**60]}
+    assert json.loads(ours.dumps(data)) == json.loads(flasks.dumps(data))
+    assert '{" bi":"1152921504606846976"}' in ours.dumps(data)
+    assert ours.loads(ours.dumps(data)) == data
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('{"x":{"money":[1.0,2.0]}}', id="alone"),
+        pytest.param('{"a":" spaced","x":{"money":[1.0,2.0]}}', id="with-space"),
+    ],
+)
+def test_a_tag_key_without_a_space_decodes_every_time(text):
+    s = TaggedJSONSerializer()
+    s.register(_NoSpace)
+    assert s.loads(text)["x"] == complex(1, 2)

@@ -429,3 +429,33 @@ def test_peek_looks_only_at_the_values_that_would_be_tried():
     permanent = "session=" + _sign({"_permanent": True})
     header = "; ".join([plain] * 3 + [permanent])
     assert not si.needs_refresh(App(), {"HTTP_COOKIE": header})
+
+
+def test_subclass_without_super_init_works():
+    """Flask allows it, so cookiesession does too."""
+
+    class Quiet(SecureCookieSessionInterface):
+        def __init__(self):
+            self.note = "no super().__init__()"
+
+    si, app = Quiet(), App()
+    request = webob.Request.blank("/", headers={"Cookie": "session=" + _sign({"a": 1})})
+    assert dict(si.open_session(app, request).data) == {"a": 1}
+
+
+def test_data_is_a_read_only_view_that_marks_nothing():
+    session = Session({"_permanent": True, "a": 1})
+    view = session.data
+    assert view["_permanent"] is True
+    assert not session.accessed and not session.modified
+    with pytest.raises(TypeError):
+        view["b"] = 2  # type: ignore[index]
+
+
+def test_no_module_but_sessions_touches_private_session_state():
+    import pathlib
+
+    package = pathlib.Path(__file__).parent.parent / "cookiesession"
+    for path in package.glob("*.py"):
+        if path.name != "sessions.py":
+            assert "._data" not in path.read_text(), path.name

@@ -221,3 +221,22 @@ def test_insecure_cookie_attribute_warns(config, match):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         validate_config({"SECRET_KEY": "k", "SESSION_COOKIE_SECURE": True, **config})
+
+
+def test_invalid_setting_carries_key_and_source(monkeypatch):
+    from cookiesession import InvalidSetting
+
+    monkeypatch.setenv("MYAPP_SESSION_COOKIE_SAMESITE", "Lenient")
+    config = Config()
+    config.from_prefixed_env("MYAPP")
+    with pytest.raises(InvalidSetting) as info:
+        validate_config(config)
+    error = info.value
+    assert isinstance(error, ValueError)
+    assert error.key == "SESSION_COOKIE_SAMESITE"
+    assert error.source == "environment variable MYAPP_SESSION_COOKIE_SAMESITE"
+    assert error.shown == "'Lenient'"
+    with pytest.raises(InvalidSetting) as info:
+        validate_config({"MAX_COOKIE_SIZE": [1]})
+    assert isinstance(info.value, TypeError)
+    assert info.value.source is None

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from itsdangerous import (
+    BadData,
     BadPayload,
     BadSignature,
     BadTimeSignature,
@@ -122,3 +123,77 @@ def test_expiry(monkeypatch):
     now[0] -= 20
     with pytest.raises(SignatureExpired, match="< 0"):
         ours().loads(value, max_age=100)
+
+
+def _outcome(serializer, value, max_age=60):
+    try:
+        return ("ok", serializer.loads(value, max_age=max_age))
+    except BadData as e:
+        original = getattr(e, "original_error", None)
+        return (
+            type(e),
+            str(e),
+            getattr(e, "payload", None),
+            getattr(e, "date_signed", None),
+            type(original),
+        )
+
+
+def _cases():
+    good = reference().dumps({"a": 1})
+    payload, stamp, signature = good.rsplit(".", 2)
+    signed_bad_json = reference().make_signer().sign(b"bm90IGpzb24").decode()
+    return [
+        pytest.param(good, id="valid"),
+        pytest.param("no-dot-at-all", id="no-dot"),
+        pytest.param("a.b", id="one-dot-bad-sig"),
+        pytest.param(f"{payload}.{stamp}.{signature[:-2]}xx", id="bad-sig"),
+        pytest.param(f"{payload}.{stamp}.!!", id="sig-not-base64"),
+        pytest.param(f"{payload}.!!.{signature}", id="stamp-not-base64"),
+        pytest.param(f"{payload}.__________.{signature}", id="stamp-huge"),
+        pytest.param(f"{payload}x.{stamp}.{signature}", id="payload-changed"),
+        pytest.param(signed_bad_json, id="undecodable-payload"),
+        pytest.param("." + good, id="not-zlib"),
+        pytest.param("", id="empty"),
+    ]
+
+
+@pytest.mark.parametrize("value", _cases())
+def test_same_exceptions_as_itsdangerous(value, monkeypatch):
+    """Class, message, payload and date_signed are itsdangerous 2.2's."""
+    assert _outcome(ours(), value) == _outcome(reference(), value)
+
+
+def test_expired_and_future_carry_payload_and_date(monkeypatch):
+    value = reference().dumps({"a": 1})
+    for shift in (120, -120):
+        monkeypatch.setattr(time, "time", lambda shift=shift: _now() + shift)
+        mine, theirs = _outcome(ours(), value), _outcome(reference(), value)
+        assert mine == theirs
+        assert mine[0] is SignatureExpired
+        assert mine[2] is not None and mine[3] is not None
+
+
+_START = time.time()
+
+
+def _now():
+    return _START
+
+
+def test_hash_is_looked_up_when_used(monkeypatch):
+    """A FIPS build without SHA-1 can import the package; Flask's rule."""
+    import subprocess
+    import sys
+
+    code = (
+        "import hashlib\n"
+        "def refuse(*a, **k): raise ValueError('sha1 disabled')\n"
+        "hashlib.sha1 = refuse\n"
+        "import cookiesession, cookiesession.sessions\n"
+        "print('imported')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "imported"

@@ -1,0 +1,144 @@
+"""One contract, run for each driver: the middleware, the Pyramid factory
+and the Bottle plugin open and save sessions through the same path, so they
+must behave the same."""
+
+from __future__ import annotations
+
+import json
+
+import bottle
+import pytest
+from pyramid.config import Configurator
+from pyramid.response import Response
+from webtest import TestApp
+
+from cookiesession import SecureCookieSessionInterface, get_session
+from cookiesession.bottle import SessionPlugin
+from tests.conftest import KEY, cookie_of, make_middleware, set_cookies, sign
+
+# Each operation takes the session and returns the JSON to show.
+OPS = {
+    "untouched": None,
+    "show": lambda s: {k: v for k, v in s.items() if not k.startswith("_")},
+    "set": lambda s: s.update(user="ann") or "set",
+    "permanent": lambda s: (
+        (s.update(user="ann"), setattr(s, "permanent", True)) and "permanent"
+    ),
+    "clear": lambda s: s.clear() or "cleared",
+}
+
+
+def _run(op, session):
+    return json.dumps(OPS[op](session) if session is not None else "untouched")
+
+
+def wsgi_driver(**config):
+    def app(environ, start_response):
+        op = environ["PATH_INFO"].strip("/")
+        session = None if op == "untouched" else get_session(environ)
+        body = _run(op, session).encode()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]
+
+    return make_middleware(app, **config)
+
+
+def pyramid_driver(**config):
+    settings = {"cookiesession.secret_key": KEY}
+    settings.update({f"cookiesession.{k.lower()}": v for k, v in config.items()})
+    with Configurator(settings=settings) as configurator:
+        configurator.include("cookiesession.pyramid")
+        for op in OPS:
+
+            def view(request, op=op):
+                session = None if op == "untouched" else request.session
+                return Response(
+                    _run(op, session), content_type="application/json", charset="utf-8"
+                )
+
+            configurator.add_route(op, f"/{op}")
+            configurator.add_view(view, route_name=op)
+        return configurator.make_wsgi_app()
+
+
+def bottle_driver(**config):
+    app = bottle.Bottle()
+    app.install(SessionPlugin({"SECRET_KEY": KEY, **config}))
+
+    app.route("/untouched", callback=lambda: _bottle_run("untouched"))
+    for op in OPS:
+        if op != "untouched":
+            app.route(
+                f"/{op}", callback=lambda session, op=op: _bottle_run(op, session)
+            )
+    return app
+
+
+def _bottle_run(op, session=None):
+    # Module level: Bottle looks for the callback's arguments inside the
+    # closures of a route callback.
+    bottle.response.content_type = "application/json"
+    return _run(op, session)
+
+
+@pytest.fixture(params=[wsgi_driver, pyramid_driver, bottle_driver])
+def driver(request):
+    return request.param
+
+
+class TestContract:
+    def test_round_trip(self, driver):
+        client = TestApp(driver())
+        assert client.get("/show").json == {}
+        client.get("/set")
+        assert client.get("/show").json == {"user": "ann"}
+        response = client.get("/clear")
+        assert "Max-Age=0" in set_cookies(response)[0]
+        assert client.get("/show").json == {}
+
+    def test_untouched_sends_nothing(self, driver):
+        response = TestApp(driver()).get(
+            "/untouched", headers={"Cookie": "session=" + sign({"user": "ann"})}
+        )
+        assert "Set-Cookie" not in response.headers
+        assert "Vary" not in response.headers
+
+    def test_read_varies_without_cookie(self, driver):
+        response = TestApp(driver()).get(
+            "/show", headers={"Cookie": "session=" + sign({"user": "ann"})}
+        )
+        assert response.json == {"user": "ann"}
+        assert response.headers["Vary"] == "Cookie"
+        assert "Set-Cookie" not in response.headers
+
+    def test_write_is_private_and_varies(self, driver):
+        response = TestApp(driver()).get("/set")
+        assert cookie_of(response) is not None
+        assert response.headers["Cache-Control"] == "private"
+        assert response.headers["Vary"] == "Cookie"
+
+    def test_fallback_key_is_reissued(self, driver):
+        app = driver(SECRET_KEY_FALLBACKS="old-key")
+        cookie = "session=" + sign({"user": "ann"}, "old-key")
+        response = TestApp(app).get("/show", headers={"Cookie": cookie})
+        assert response.json == {"user": "ann"}
+        reissued = cookie_of(response).partition("=")[2]
+        serializer = SecureCookieSessionInterface().get_signing_serializer(
+            type("App", (), {"config": app_config(KEY)})
+        )
+        assert serializer.loads(reissued)["user"] == "ann"
+
+    def test_tampered_cookie_is_a_new_session(self, driver):
+        cookie = "session=" + sign({"user": "ann"})[:-2] + "xx"
+        response = TestApp(driver()).get("/show", headers={"Cookie": cookie})
+        assert response.json == {}
+
+    def test_permanent_cookie_has_max_age(self, driver):
+        response = TestApp(driver()).get("/permanent")
+        assert "Max-Age=2678400" in set_cookies(response)[0]
+
+
+def app_config(key):
+    from cookiesession import validate_config
+
+    return validate_config({"SECRET_KEY": key})
