@@ -447,7 +447,8 @@ def test_data_is_a_read_only_view_that_marks_nothing():
     session = Session({"_permanent": True, "a": 1})
     view = session.data
     assert view["_permanent"] is True
-    assert not session.accessed and not session.modified
+    assert not session.accessed
+    assert not session.modified
     with pytest.raises(TypeError):
         view["b"] = 2  # type: ignore[index]
 

@@ -171,7 +171,8 @@ def test_expired_and_future_carry_payload_and_date(monkeypatch):
         mine, theirs = _outcome(ours(), value), _outcome(reference(), value)
         assert mine == theirs
         assert mine[0] is SignatureExpired
-        assert mine[2] is not None and mine[3] is not None
+        assert mine[2] is not None
+        assert mine[3] is not None
 
 
 _START = time.time()
