@@ -188,16 +188,17 @@ class SessionSerializer(URLSafeTimedSerializer):
         value, sep, encoded_signature = signed.rpartition(b".")
         if not sep:
             raise BadSignature("No b'.' found in value")
+        valid = False
         try:
             signature = b64decode(encoded_signature)
         except ValueError:
-            valid = False
+            pass
         else:
-            algorithm = self._signer.algorithm
-            valid = any(
-                hmac.compare_digest(signature, algorithm.get_signature(key, value))
-                for key in self._keys
-            )
+            sign = self._signer.algorithm.get_signature
+            for key in self._keys:
+                if hmac.compare_digest(signature, sign(key, value)):
+                    valid = True
+                    break
         if not valid and b"." not in value:
             raise BadSignature(
                 f"Signature {encoded_signature!r} does not match", payload=value

@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
+import re
 import secrets
 import sys
 import time
@@ -27,12 +29,13 @@ from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIServer, make_server
 
 from itsdangerous import BadData, SignatureExpired, URLSafeSerializer
-from itsdangerous.encoding import base64_decode, bytes_to_int
 
+from . import __version__
 from ._cookies import find_cookie_values
+from ._signing import peek_timestamp
 from .config import Config, mask_value
-from .sessions import SecureCookieSessionInterface
-from .settings import DEFAULT_CONFIG, validate_config
+from .sessions import MAX_COOKIE_VALUES, SecureCookieSessionInterface
+from .settings import DEFAULT_CONFIG, InvalidSetting, validate_config
 
 __all__ = ["main"]
 
@@ -47,7 +50,9 @@ class _Settings:
     def __init__(self, args: argparse.Namespace) -> None:
         config = Config()
         if getattr(args, "pyfile", None):
-            config.from_pyfile(args.pyfile)
+            _load_pyfile(config, args.pyfile)
+        if getattr(args, "secrets_dir", None):
+            config.from_secrets_dir(args.secrets_dir)
         config.from_prefixed_env(args.prefix)
         if getattr(args, "secret_key", None):
             config["SECRET_KEY"] = args.secret_key
@@ -56,7 +61,7 @@ class _Settings:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 self.config = validate_config(config)
-        except (TypeError, ValueError) as e:
+        except InvalidSetting as e:
             raise _Failure(str(e)) from e
         for warning in caught:
             print(f"warning: {warning.message}", file=sys.stderr)
@@ -71,6 +76,30 @@ class _Settings:
         # Fallbacks are listed oldest first; number them from the newest.
         labelled = [(f"fallback #{i}", k) for i, k in enumerate(fallbacks[::-1], 1)]
         return [("current SECRET_KEY", current), *labelled]
+
+
+def _load_pyfile(config: Config, filename: str) -> None:
+    """``config.from_pyfile``; a file that fails to run is reported with its
+    name and line, never its source text, which may hold a key."""
+    try:
+        config.from_pyfile(filename)
+    except OSError:
+        raise
+    except SyntaxError as e:
+        raise _Failure(
+            f"The config file {filename!r} has a syntax error at line {e.lineno}."
+        ) from None
+    except Exception as e:
+        line = None
+        tb = e.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename.endswith(filename.lstrip("./")):
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        at = f" at line {line}" if line else ""
+        raise _Failure(
+            f"The config file {filename!r} raised {type(e).__name__}{at}."
+        ) from None
 
 
 def _readable(value: t.Any) -> t.Any:
@@ -97,23 +126,35 @@ def _print_json(data: object) -> None:
 def _cookie_value(raw: str, name: str) -> str:
     raw = raw.strip()
     if raw.lower().startswith("cookie:"):
-        raw = raw[len("cookie:") :]
+        raw = raw[len("cookie:") :].strip()
     if "=" in raw:
-        values = find_cookie_values(raw, name, 1)
+        values = find_cookie_values(raw, name, MAX_COOKIE_VALUES)
         if not values:
             raise _Failure(f"No {name!r} cookie in the given header.")
-        return values[0]
+        raw = values[0]
+    if not raw:
+        raise _Failure("No cookie given.")
+    if not _SIGNED_VALUE(raw):
+        raise _Failure(
+            "This is not a session cookie: a signed session cookie is"
+            " PAYLOAD.TIMESTAMP.SIGNATURE in URL-safe base64."
+        )
     return raw
 
 
+# What the middleware accepts: itsdangerous' characters, three parts.
+_SIGNED_VALUE = re.compile(
+    r"\.?[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+"
+).fullmatch
+
+
 def _issued(value: str) -> str:
+    stamp = peek_timestamp(value)
     try:
-        raw = base64_decode(value.rsplit(".", 2)[-2])
-        stamp = bytes_to_int(raw)
-        when = datetime.fromtimestamp(stamp, timezone.utc)
-    except (ValueError, OverflowError, OSError, IndexError):
-        raw = b""
-    if not raw:
+        when = datetime.fromtimestamp(stamp or 0, timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        stamp = None
+    if not stamp:
         return "issued: unknown (no valid timestamp)"
     age = int(time.time()) - stamp
     return f"issued: {when:%Y-%m-%d %H:%M:%S} UTC ({age} seconds ago)"
@@ -128,7 +169,7 @@ def _decode(args: argparse.Namespace) -> int:
         # Decoding needs no key: only checking the signature does.
         decoder = URLSafeSerializer("not used", serializer=interface.serializer)
         try:
-            data = decoder.load_payload(_payload(value))
+            data = decoder.load_payload(value.rsplit(".", 2)[0].encode("ascii"))
         except BadData as e:
             raise _Failure(f"The payload cannot be decoded: {e}") from e
         print("UNVERIFIED: the signature was not checked.", file=sys.stderr)
@@ -138,8 +179,8 @@ def _decode(args: argparse.Namespace) -> int:
     keys = settings.keys()
     if not keys:
         raise _Failure(
-            "No secret key: pass --secret-key, set FLASK_SECRET_KEY (see"
-            " --prefix) or use --pyfile. --unverified shows the payload"
+            f"No secret key: pass --secret-key, set {args.prefix}_SECRET_KEY,"
+            " or use --pyfile or --secrets-dir. --unverified shows the payload"
             " without checking it."
         )
     max_age = int(settings.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
@@ -166,15 +207,6 @@ def _decode(args: argparse.Namespace) -> int:
     )
 
 
-def _payload(value: str) -> bytes:
-    """The payload part of a signed value: everything before the
-    timestamp and signature."""
-    parts = value.rsplit(".", 2)
-    if len(parts) != 3:
-        raise _Failure("This is not a session cookie: it needs three parts.")
-    return parts[0].encode("ascii", "replace")
-
-
 def _sign(args: argparse.Namespace) -> int:
     settings = _Settings(args)
     interface = settings.interface
@@ -196,7 +228,11 @@ def _sign(args: argparse.Namespace) -> int:
 
 
 def _keygen(args: argparse.Namespace) -> int:
-    print(secrets.token_hex(args.bytes))
+    key = secrets.token_hex(args.bytes)
+    if args.export:
+        print(f"export {args.prefix.rstrip('_')}_SECRET_KEY={key}")
+    else:
+        print(key)
     return 0
 
 
@@ -208,11 +244,7 @@ def _config(args: argparse.Namespace) -> int:
         if isinstance(value, timedelta):
             shown = f"{int(value.total_seconds())} seconds ({value})"
         source = settings.source
-        where = (
-            source.explain(key).rsplit(" (from ", 1)[1][:-1]
-            if key in source
-            else "defaults"
-        )
+        where = source.source_of(key) if key in source else "defaults"
         print(f"{key} = {shown}  ({where})")
     return 0
 
@@ -251,6 +283,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="cookiesession",
         description="Signed-cookie sessions for WSGI apps: demo and tools.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help: str, keys: bool = True) -> argparse.ArgumentParser:
@@ -263,6 +298,11 @@ def _parser() -> argparse.ArgumentParser:
         if keys:
             sub.add_argument(
                 "--pyfile", metavar="FILE", help="read settings from a Python file"
+            )
+            sub.add_argument(
+                "--secrets-dir",
+                metavar="DIR",
+                help="read settings from a Docker/Kubernetes secrets folder",
             )
             sub.add_argument(
                 "--secret-key",
@@ -300,8 +340,17 @@ def _parser() -> argparse.ArgumentParser:
         description="Print a new random secret key, as hex.",
     )
     keygen.add_argument(
-        "--bytes", type=int, default=32, help="bytes of randomness (default: 32)"
+        "--bytes",
+        type=_key_bytes,
+        default=32,
+        help="bytes of randomness, at least 16 (default: 32)",
     )
+    keygen.add_argument(
+        "--export",
+        action="store_true",
+        help="print a shell line: export PREFIX_SECRET_KEY=...",
+    )
+    keygen.add_argument("--prefix", default="FLASK", help="for --export")
     keygen.set_defaults(func=_keygen)
 
     config = add("config", "Show the session settings and where each came from.")
@@ -319,12 +368,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     .. versionadded:: 0.1
     """
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "bytes", 32) < 16:
-        parser.error("--bytes must be at least 16")
+    args = _parser().parse_args(argv)
     try:
         return t.cast(int, args.func(args))
-    except (_Failure, OSError, SyntaxError) as e:
+    except (_Failure, OSError) as e:
+        if isinstance(e, BrokenPipeError):
+            return _closed_pipe()
         print(f"error: {e}", file=sys.stderr)
         return 1
+
+
+def _closed_pipe() -> int:
+    # The reader went away (``| head``): stop quietly, and keep Python from
+    # complaining again when it flushes stdout at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
+
+
+def _key_bytes(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if number < 16:
+        raise argparse.ArgumentTypeError("must be at least 16")
+    return number

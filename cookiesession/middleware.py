@@ -44,6 +44,7 @@ from .sessions import (
     Session,
     SessionInterface,
     ensure_opened,
+    is_opened,
     open_request_session,
     save_request_session,
 )
@@ -129,8 +130,15 @@ class SessionMiddleware:
         exc_info: OptExcInfo | None = None,
         /,
     ) -> t.Callable[[bytes], object]:
+        interface = self.session_interface
+        if not is_opened(session):
+            # The common case, kept short: a request that never used its
+            # session and needs no refresh costs one check.
+            if not interface.needs_refresh(self, environ):
+                return start_response(status, headers, exc_info)
+            ensure_opened(session)
         response = ResponseHeaders(list(headers))
-        save_request_session(self.session_interface, self, session, response, environ)
+        save_request_session(interface, self, session, response, environ)
         return start_response(status, response.headerlist, exc_info)
 
 

@@ -34,17 +34,16 @@ import typing as t
 import zlib
 from collections.abc import Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from types import MappingProxyType
 
+import webob
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from ._cookies import ResponseLike, add_vary_cookie, find_cookie_values
 from ._signing import SessionSerializer, b64decode, lazy_sha1
 from .serializer import TaggedJSONSerializer
 from .settings import warn
-
-if t.TYPE_CHECKING:
-    import webob
 
 __all__ = [
     "NullSession",
@@ -117,8 +116,9 @@ class Session(MutableMapping[str, t.Any]):
         """Whether the cookie outlives the browser session, expiring after
         ``PERMANENT_SESSION_LIFETIME``. Stored as the ``"_permanent"`` key,
         as Flask does."""
+        data = self._data
         self.accessed = True
-        return bool(self._data.get("_permanent", False))
+        return bool(data.get("_permanent", False))
 
     @permanent.setter
     def permanent(self, value: bool) -> None:
@@ -126,42 +126,51 @@ class Session(MutableMapping[str, t.Any]):
 
     # Reads.
     def __getitem__(self, key: str) -> t.Any:
+        data = self._data
         self.accessed = True
-        return self._data[key]
+        return data[key]
 
     def get(self, key: str, default: t.Any = None) -> t.Any:
+        data = self._data
         self.accessed = True
-        return self._data.get(key, default)
+        return data.get(key, default)
 
     def __contains__(self, key: object) -> bool:
+        data = self._data
         self.accessed = True
-        return key in self._data
+        return key in data
 
     def __iter__(self) -> Iterator[str]:
+        data = self._data
         self.accessed = True
-        return iter(self._data)
+        return iter(data)
 
     def __len__(self) -> int:
+        data = self._data
         self.accessed = True
-        return len(self._data)
+        return len(data)
 
     def keys(self) -> t.KeysView[str]:
+        data = self._data
         self.accessed = True
-        return self._data.keys()
+        return data.keys()
 
     def items(self) -> t.ItemsView[str, t.Any]:
+        data = self._data
         self.accessed = True
-        return self._data.items()
+        return data.items()
 
     def values(self) -> t.ValuesView[t.Any]:
+        data = self._data
         self.accessed = True
-        return self._data.values()
+        return data.values()
 
     def __eq__(self, other: object) -> bool:
+        data = self._data
         self.accessed = True
         if isinstance(other, Session):
-            return self._data == other._data
-        return self._data == other
+            return data == other._data
+        return data == other
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -299,22 +308,21 @@ def _lazy_class(cls: type[Session]) -> type[Session]:
 
 
 def _adopt(lazy: Session, loaded: Session) -> None:
-    """Give *lazy* the state of the session just opened for it. A flag
-    already set on it (``accessed`` by the very use that opened it) stays."""
+    """Give *lazy* the state of the session just opened for it. Every read
+    and write reaches ``_data`` before it sets a flag, so nothing of the
+    lazy session's own state is set yet."""
     cls = type(loaded)
     if not isinstance(lazy, cls):
         # A null session stands in for the real one (the same layout).
         with contextlib.suppress(TypeError):
             lazy.__class__ = _lazy_class(cls)
-    unset = object()
-    for name in _slots(cls):
-        mine = getattr(lazy, name, unset) if name != "_opener" else None
-        theirs = getattr(loaded, name, unset)
-        if mine is unset and theirs is not unset:
-            setattr(lazy, name, theirs)
+    for name in _lazy_class(cls)._state:  # type: ignore[attr-defined]
+        try:
+            setattr(lazy, name, getattr(loaded, name))
+        except AttributeError:  # a slot the loaded session never set
+            continue
     if hasattr(loaded, "__dict__") and hasattr(lazy, "__dict__"):
-        for key, value in vars(loaded).items():
-            vars(lazy).setdefault(key, value)
+        vars(lazy).update(vars(loaded))
 
 
 def lazy_session(cls: type[Session], opener: t.Callable[[], Session]) -> Session:
@@ -323,8 +331,8 @@ def lazy_session(cls: type[Session], opener: t.Callable[[], Session]) -> Session
 
     .. versionadded:: 0.2
     """
-    lazy = _lazy_class(cls)
-    session = lazy.__new__(lazy)
+    lazy = _LAZY_CLASSES.get(cls) or _lazy_class(cls)
+    session: Session = object.__new__(lazy)
     session._opener = opener
     return session
 
@@ -339,7 +347,8 @@ def is_opened(session: Session) -> bool:
 
 
 def ensure_opened(session: Session) -> Session:
-    """Open a lazy session now, if it is not yet; return it.
+    """Open a lazy session now, if it is not yet; return it. Set a flag on
+    a lazy session only after this: opening it sets them all.
 
     .. versionadded:: 0.2
     """
@@ -562,12 +571,25 @@ class SecureCookieSessionInterface(SessionInterface):
         verify it. Only the values :meth:`open_session` would try are
         looked at, and a compressed one is inflated only so far."""
         header = environ.get("HTTP_COOKIE")
-        if not header or not app.config["SESSION_REFRESH_EACH_REQUEST"]:
+        config = app.config
+        if not header or not config["SESSION_REFRESH_EACH_REQUEST"]:
             return False
-        values = find_cookie_values(
-            header, self.get_cookie_name(app), MAX_COOKIE_VALUES
-        )
-        return any(map(_peek_permanent, values))
+        name = config["SESSION_COOKIE_NAME"]
+        if type(self).get_cookie_name is not SessionInterface.get_cookie_name:
+            name = self.get_cookie_name(app)
+        # A browser sends the same header request after request, and the
+        # answer depends on it alone: remember the answer under the header's
+        # hash (randomised per process, so collisions cannot be aimed),
+        # never the header itself, so memory stays small whatever arrives.
+        key = hash((name, header))
+        permanent = _PEEKED.get(key)
+        if permanent is None:
+            values = find_cookie_values(header, name, MAX_COOKIE_VALUES)
+            permanent = any(map(_peek_permanent, values))
+            if len(_PEEKED) >= _PEEK_MEMO_SIZE:
+                _PEEKED.clear()
+            _PEEKED[key] = permanent
+        return permanent
 
     def open_session(self, app: _AppLike, request: webob.Request) -> Session | None:
         """Load the first session cookie that verifies, trying at most
@@ -662,6 +684,9 @@ def check_cookie_size(app: _AppLike, name: str, response: ResponseLike) -> None:
         warn(message)
 
 
+# The peek memo: header hashes to answers, 1024 of them (about 100 KiB).
+_PEEKED: dict[int, bool] = {}
+_PEEK_MEMO_SIZE = 1024
 _MAX_INFLATE = 64 * 1024
 
 
@@ -694,14 +719,14 @@ def open_request_session(
     """
     if not app.config["SECRET_KEY"]:
         return interface.make_null_session(app)
+    return lazy_session(
+        interface.session_class, partial(_open_now, interface, app, environ)
+    )
 
-    def opener() -> Session:
-        import webob
 
-        session = interface.open_session(app, webob.Request(environ))
-        return interface.make_null_session(app) if session is None else session
-
-    return lazy_session(interface.session_class, opener)
+def _open_now(interface: SessionInterface, app: _AppLike, environ: t.Any) -> Session:
+    session = interface.open_session(app, webob.Request(environ))
+    return interface.make_null_session(app) if session is None else session
 
 
 def save_request_session(
@@ -729,7 +754,7 @@ def save_request_session(
         return
     name = interface.get_cookie_name(app)
     headers = response.headerlist
-    if _sets_cookie(headers, name):
+    if _cookie_headers(headers, name)[0]:
         if session.modified:
             logger.warning(
                 "The response already sets the session cookie %r, so the"
@@ -740,16 +765,20 @@ def save_request_session(
             add_vary_cookie(response)
         return
     interface.save_session(app, session, response)
-    if _sets_cookie(headers, name) and not any(
-        key.lower() == "cache-control" for key, _ in headers
-    ):
+    sets_cookie, has_cache_control = _cookie_headers(headers, name)
+    if sets_cookie and not has_cache_control:
         # A shared cache must never hand one user's session to another.
         headers.append(("Cache-Control", "private"))
 
 
-def _sets_cookie(headers: list[tuple[str, str]], name: str) -> bool:
+def _cookie_headers(headers: list[tuple[str, str]], name: str) -> tuple[bool, bool]:
+    """Whether *headers* set the cookie *name*, and hold a Cache-Control."""
     prefix = name + "="
-    return any(
-        key.lower() == "set-cookie" and value.lstrip().startswith(prefix)
-        for key, value in headers
-    )
+    sets_cookie = has_cache_control = False
+    for key, value in headers:
+        lowered = key.lower()
+        if lowered == "set-cookie" and value.lstrip().startswith(prefix):
+            sets_cookie = True
+        elif lowered == "cache-control":
+            has_cache_control = True
+    return sets_cookie, has_cache_control

@@ -157,9 +157,27 @@ def cli(monkeypatch, capsys):
         pytest.param(
             ["decode", "x=1", "--secret-key", "k"], "No 'session' cookie", id="header"
         ),
-        pytest.param(["decode", "--unverified", "abc"], "three parts", id="parts"),
         pytest.param(
-            ["decode", "--unverified", "!!.a.b"], "cannot be decoded", id="payload"
+            ["decode", "--unverified", "abc"], "not a session cookie", id="parts"
+        ),
+        pytest.param(
+            ["decode", "--unverified", "!!.a.b"], "not a session cookie", id="chars"
+        ),
+        pytest.param(
+            ["decode", "--unverified", "bm90.a.b"], "cannot be decoded", id="payload"
+        ),
+        pytest.param(
+            ["decode", "", "--secret-key", "k"], "No cookie given", id="empty"
+        ),
+        pytest.param(
+            ["decode", "garbage", "--secret-key", "k"],
+            "not a session cookie",
+            id="garbage",
+        ),
+        pytest.param(
+            ["decode", "bm90.YQ.Yg", "--secret-key", "k"],
+            "does not verify with any of the 1",
+            id="well-formed-unverified",
         ),
         pytest.param(["config", "--pyfile", "/nonexistent.py"], "Unable", id="pyfile"),
     ],
@@ -229,6 +247,91 @@ def test_decode_non_object_and_odd_values(cli):
         "u": {"(UUID)": "00000000-0000-0000-0000-000000000001"},
         "m": "<b>",
     }
-    code, _, err = cli("decode", "--unverified", "e30.!!!.sig")
+    code, _, err = cli("decode", "--unverified", "e30.AAAAAAAAAAAAAA.sig")
     assert code == 0
     assert "issued: unknown" in err
+
+
+def test_decode_accepts_exactly_what_the_middleware_accepts(cli):
+    from cookiesession import SecureCookieSessionInterface
+
+    value = SecureCookieSessionInterface()._make_serializer(["k"]).dumps({"a": 1})
+    assert cli("decode", value, "--secret-key", "k")[0] == 0
+    code, _, err = cli("decode", value + "!!", "--secret-key", "k")
+    assert code == 1
+    assert "not a session cookie" in err
+
+
+def test_decode_empty_standard_input(cli, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    code, _, err = cli("decode", "--secret-key", "k")
+    assert code == 1
+    assert "No cookie given" in err
+
+
+def test_version(cli):
+
+    with pytest.raises(SystemExit) as info:
+        cli("--version")
+    assert info.value.code == 0
+
+
+def test_subcommand_usage_on_subcommand_errors(cli, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["keygen", "--bytes", "8"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: cookiesession keygen" in err
+    assert "at least 16" in err
+
+
+def test_keygen_export(cli):
+    code, out, _ = cli("keygen", "--export", "--prefix", "MYAPP")
+    assert code == 0
+    assert out.startswith("export MYAPP_SECRET_KEY=")
+    assert len(out.strip().split("=", 1)[1]) == 64
+
+
+def test_a_failing_config_file_shows_no_source(cli, tmp_path):
+    conf = tmp_path / "conf.py"
+    conf.write_text('SECRET_KEY = "hunter2-do-not-show"\nDEBUG = Tru\n')
+    code, out, err = cli("config", "--pyfile", str(conf))
+    assert code == 1
+    assert err.startswith("error: ")
+    assert "line 2" in err
+    assert "NameError" in err
+    assert "hunter2" not in out + err
+    assert "Traceback" not in err
+    conf.write_text('SECRET_KEY = "hunter2-do-not-show"\nDEBUG = (\n')
+    code, out, err = cli("config", "--pyfile", str(conf))
+    assert code == 1
+    assert "syntax error" in err
+    assert "hunter2" not in out + err
+
+
+def test_secrets_dir(cli, tmp_path):
+    (tmp_path / "secret_key").write_text("from-a-secret\n")
+    (tmp_path / "secret_key_fallbacks").write_text("old one\nold two\n")
+    code, out, _ = cli("config", "--secrets-dir", str(tmp_path), "--show-secrets")
+    assert code == 0
+    assert "SECRET_KEY = 'from-a-secret'" in out
+    assert "SECRET_KEY_FALLBACKS = ('old one', 'old two')" in out
+
+
+def test_a_closed_pipe_ends_quietly():
+    """``cookiesession config | head -1``: the reader is gone."""
+    code = (
+        "import os, sys\n"
+        "read, write = os.pipe()\n"
+        "os.close(read)\n"
+        "os.dup2(write, 1)\n"
+        "from cookiesession.cli import main\n"
+        "sys.exit(main(['config']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.stderr == ""
+    assert result.returncode == 1

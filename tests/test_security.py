@@ -321,3 +321,213 @@ def test_prefixed_env_loads_or_raises_value_error(env):
                 for part in parents:
                     node = node[part]
                 assert tail in node
+
+
+# -- Bounded work and memory (0.2) ------------------------------------------
+
+
+class HMACCounter:
+    """Counts HMAC computations: the unit of verification work."""
+
+    def __init__(self, monkeypatch):
+        from cookiesession._signing import KeyedHMAC
+
+        self.count = 0
+        real = KeyedHMAC.get_signature
+
+        def counting(algorithm, key, value):
+            self.count += 1
+            return real(algorithm, key, value)
+
+        monkeypatch.setattr(KeyedHMAC, "get_signature", counting)
+
+
+def flood(values):
+    return "; ".join(f"session={value}" for value in values)
+
+
+@pytest.mark.parametrize("fallbacks", [0, 3])
+def test_duplicate_value_flooding_is_bounded(monkeypatch, fallbacks):
+    """An 8 KB header of 682 values costs at most 3 x (1 + fallbacks) HMACs,
+    and each value signed with another guessed key tests nothing more."""
+    counter = HMACCounter(monkeypatch)
+    keys = [f"old-{i}" for i in range(fallbacks)]
+    seen = {}
+    mw = make(seen, SECRET_KEY_FALLBACKS=keys)
+    guesses = [serializer(f"guess-{i}").dumps(ADMIN) for i in range(682)]
+    response = get(mw, flood(guesses))
+    assert response.status_int == 200
+    assert seen["new"] is True
+    assert counter.count <= 3 * (1 + fallbacks)
+
+
+def test_the_right_key_in_the_fourth_value_is_not_tried(monkeypatch):
+    seen = {}
+    values = [serializer("wrong").dumps(ADMIN)] * 3 + [serializer().dumps(ADMIN)]
+    get(make(seen), flood(values))
+    assert seen["data"] == {}
+    get(make(seen), flood(values[1:]))
+    assert seen["data"] == ADMIN
+
+
+def test_a_dot_value_does_not_make_untouched_routes_verify(monkeypatch):
+    counter = HMACCounter(monkeypatch)
+
+    def untouched(environ, start_response):
+        start_response("200 OK", [])
+        return [b""]
+
+    mw = SessionMiddleware(untouched, {"SECRET_KEY": KEY})
+    get(mw, flood(["." + "A" * 100 + ".x.y"] * 50))
+    assert counter.count == 0
+
+
+def test_memory_stays_flat_under_unique_large_headers():
+    """A flood of unique 64 KB headers leaves nothing behind: no cache
+    holds a header."""
+    import tracemalloc
+
+    def untouched(environ, start_response):
+        start_response("200 OK", [])
+        return [b""]
+
+    mw = SessionMiddleware(untouched, {"SECRET_KEY": KEY})
+    sign = serializer().dumps
+
+    def hit(i):
+        header = f"session={sign({'_permanent': True, 'n': i})}; pad={'x' * 65536}{i}"
+        environ = webob.Request.blank("/", headers={"Cookie": header}).environ
+        mw(environ, lambda *args: None)
+
+    for i in range(200):  # warm up: memos and caches at their working size
+        hit(i)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(200, 3200):
+        hit(i)
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert grown < 1024 * 1024  # 3,000 headers of 64 KB would be 192 MB
+
+
+def test_runtime_config_mutation_is_refused():
+    seen = {}
+    mw = make(seen)
+    for key, value in [("SECRET_KEY_FALLBACKS", "oldkey"), ("SECRET_KEY", "")]:
+        with pytest.raises(TypeError, match="cannot be changed in place"):
+            mw.config[key] = value
+    # A one-character "key" never verifies.
+    forged = serializer("o").dumps(ADMIN)
+    get(mw, "session=" + forged)
+    assert seen["data"] == {}
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        pytest.param({"SESSION_COOKIE_NAME": "__Host-s"}, "SECURE", id="host-secure"),
+        pytest.param(
+            {
+                "SESSION_COOKIE_NAME": "__Host-s",
+                "SESSION_COOKIE_SECURE": True,
+                "SESSION_COOKIE_DOMAIN": "example.org",
+            },
+            "no SESSION_COOKIE_DOMAIN",
+            id="host-domain",
+        ),
+        pytest.param(
+            {
+                "SESSION_COOKIE_NAME": "__host-s",
+                "SESSION_COOKIE_SECURE": True,
+                "SESSION_COOKIE_PATH": "/app",
+            },
+            "the path '/'",
+            id="host-path",
+        ),
+        pytest.param(
+            {"SESSION_COOKIE_NAME": "__Secure-s"}, "SECURE", id="secure-prefix"
+        ),
+    ],
+)
+def test_cookie_prefix_misuse_fails_at_build_time(config, message):
+    with pytest.raises(ValueError, match=message):
+        make({}, **config)
+
+
+def test_cookie_prefixes_with_the_right_attributes_work():
+    for name in ("__Host-s", "__Secure-s"):
+        seen = {"store": {"a": 1}}
+        mw = make(seen, SESSION_COOKIE_NAME=name, SESSION_COOKIE_SECURE=True)
+        response = get(mw, None, "/store")
+        assert response.headers["Set-Cookie"].startswith(f"{name}=")
+
+
+@pytest.mark.parametrize(
+    "lifetime",
+    [
+        pytest.param(3e11, id="3e11-seconds"),
+        pytest.param(1e20, id="1e20-seconds"),
+        pytest.param("inf", id="inf"),
+        pytest.param(datetime.max - datetime.min, id="timedelta-max"),
+    ],
+)
+def test_overflowing_durations_fail_at_build_time(lifetime):
+    with pytest.raises(ValueError, match="PERMANENT_SESSION_LIFETIME"):
+        make({}, PERMANENT_SESSION_LIFETIME=lifetime)
+
+
+def test_the_longest_lifetime_accepted_still_saves():
+    from datetime import timedelta
+
+    seen = {"store": {"_permanent": True}}
+    with pytest.warns(UserWarning, match="400 days"):
+        mw = make(seen, PERMANENT_SESSION_LIFETIME=timedelta(days=365 * 999))
+    response = get(mw, None, "/store")
+    assert "Max-Age=31504" in response.headers["Set-Cookie"]
+
+
+# Longer runs: HYPOTHESIS_PROFILE=long python -m pytest tests/test_security.py
+_FLOOD_EXAMPLES = 200_000 if os.environ.get("HYPOTHESIS_PROFILE") == "long" else 10_000
+_near_valid = st.sampled_from(
+    [serializer().dumps(ANN), serializer("guess").dumps(ADMIN), "." + "A" * 40]
+)
+
+
+@settings(
+    max_examples=_FLOOD_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    st.lists(
+        st.one_of(
+            _near_valid,
+            _near_valid.map(lambda v: v[:-1]),
+            _near_valid.map(lambda v: v + "!"),
+            st.text(alphabet=string.ascii_letters + '._-=;" ', max_size=40),
+        ),
+        max_size=40,
+    ),
+    st.integers(0, 2),
+)
+def test_any_cookie_header_is_bounded_and_harmless(values, fallbacks):
+    """Arbitrary headers, many same-name values and values near validity:
+    never an exception, never more HMACs than the bound."""
+    from cookiesession._signing import KeyedHMAC
+
+    count = [0]
+    real = KeyedHMAC.get_signature
+
+    def counting(algorithm, key, value):
+        count[0] += 1
+        return real(algorithm, key, value)
+
+    seen = {}
+    mw = make(seen, SECRET_KEY_FALLBACKS=[f"old-{i}" for i in range(fallbacks)])
+    KeyedHMAC.get_signature = counting
+    try:
+        response = get(mw, flood(values))
+    finally:
+        KeyedHMAC.get_signature = real
+    assert response.status_int == 200
+    assert count[0] <= 3 * (1 + fallbacks)

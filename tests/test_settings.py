@@ -240,3 +240,35 @@ def test_invalid_setting_carries_key_and_source(monkeypatch):
         validate_config({"MAX_COOKIE_SIZE": [1]})
     assert isinstance(info.value, TypeError)
     assert info.value.source is None
+
+
+def test_fallbacks_from_a_kubernetes_secret_rotate(tmp_path):
+    """A secret file 'secret_key_fallbacks' holding 'old1\\nold2' is two keys."""
+    (tmp_path / "secret_key").write_text("new\n")
+    (tmp_path / "secret_key_fallbacks").write_text("old1\nold2\n")
+    config = Config(tmp_path)
+    config.from_secrets_dir(".")
+    assert validate_config(config)["SECRET_KEY_FALLBACKS"] == ("old1", "old2")
+
+
+def test_leading_dot_of_the_domain_is_dropped():
+    out = validate_config({"SECRET_KEY": "k", "SESSION_COOKIE_DOMAIN": ".example.com"})
+    assert out["SESSION_COOKIE_DOMAIN"] == "example.com"
+
+
+def test_over_400_days_warns():
+    with pytest.warns(UserWarning, match="400 days") as caught:
+        validate_config({"SECRET_KEY": "k", "PERMANENT_SESSION_LIFETIME": 86400 * 500})
+    assert caught[0].filename == __file__
+
+
+def test_no_secret_key_warning_names_the_prefix_in_use(monkeypatch):
+    from cookiesession import SessionMiddleware
+
+    monkeypatch.setenv("MYAPP_SESSION_COOKIE_SECURE", "true")
+    config = Config()
+    config.from_prefixed_env("MYAPP")
+    with pytest.warns(UserWarning, match="MYAPP_SECRET_KEY") as caught:
+        SessionMiddleware(lambda e, s: [], config)
+    assert "FLASK" not in str(caught[0].message)
+    assert caught[0].filename == __file__
