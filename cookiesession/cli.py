@@ -28,13 +28,13 @@ from datetime import datetime, timedelta, timezone
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIServer, make_server
 
-from itsdangerous import BadData, SignatureExpired, URLSafeSerializer
+from itsdangerous import BadData, URLSafeSerializer
 
 from . import __version__
 from ._cookies import find_cookie_values
 from ._signing import peek_timestamp
 from .config import Config, mask_value
-from .sessions import MAX_COOKIE_VALUES, SecureCookieSessionInterface
+from .sessions import MAX_COOKIE_VALUES, Rejected, SecureCookieSessionInterface
 from .settings import DEFAULT_CONFIG, InvalidSetting, validate_config
 
 __all__ = ["main"]
@@ -160,6 +160,33 @@ def _issued(value: str) -> str:
     return f"issued: {when:%Y-%m-%d %H:%M:%S} UTC ({age} seconds ago)"
 
 
+def _limits(
+    config: t.Mapping[str, t.Any], data: dict[str, t.Any], issued: int
+) -> list[str]:
+    """When the session was created, and which limit ends it first."""
+    now = int(time.time())
+    lines = []
+    created = data.get("_created")
+    if isinstance(created, int) and not isinstance(created, bool):
+        when = datetime.fromtimestamp(created, timezone.utc)
+        lines.append(
+            f"created: {when:%Y-%m-%d %H:%M:%S} UTC ({now - created} seconds ago)"
+        )
+    else:
+        created = issued
+    ends = [(issued, "PERMANENT_SESSION_LIFETIME")]
+    ends.append((issued, "SESSION_IDLE_TIMEOUT"))
+    ends.append((created, "SESSION_ABSOLUTE_TIMEOUT"))
+    remaining = [
+        (start + int(config[key].total_seconds()) - now, key)
+        for start, key in ends
+        if config.get(key) is not None
+    ]
+    seconds, key = min(remaining)
+    lines.append(f"expires: in {seconds} seconds ({key})")
+    return lines
+
+
 def _decode(args: argparse.Namespace) -> int:
     settings = _Settings(args)
     raw = args.cookie if args.cookie not in (None, "-") else sys.stdin.read()
@@ -183,28 +210,41 @@ def _decode(args: argparse.Namespace) -> int:
             " or use --pyfile or --secrets-dir. --unverified shows the payload"
             " without checking it."
         )
-    max_age = int(settings.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
-    for label, key in keys:
-        try:
-            data = interface._make_serializer([key]).loads(value, max_age=max_age)
-        except SignatureExpired as e:
-            raise _Failure(
-                f"The cookie is signed with the {label} but has expired"
-                f" ({_issued(value)}; PERMANENT_SESSION_LIFETIME is {max_age}"
-                " seconds)."
-            ) from e
-        except BadData:
-            continue
-        if not isinstance(data, dict):
-            raise _Failure("The cookie verifies, but its payload is not an object.")
-        print(f"verified with the {label}", file=sys.stderr)
-        print(_issued(value), file=sys.stderr)
-        _print_json(data)
-        return 0
-    raise _Failure(
-        f"The cookie does not verify with any of the {len(keys)} configured"
-        " key(s): it was signed with another key, or changed."
-    )
+    result = interface.verify(settings, value)
+    if isinstance(result, Rejected):
+        raise _Failure(_REJECTED.get(result, _NOT_VERIFIED).format(n=len(keys)))
+    index = result.fallback
+    label = "current SECRET_KEY" if index is None else keys[len(keys) - 1 - index][0]
+    print(f"verified with the {label}", file=sys.stderr)
+    print(_issued(value), file=sys.stderr)
+    for line in _limits(settings.config, result.data, result.issued):
+        print(line, file=sys.stderr)
+    _print_json(result.data)
+    return 0
+
+
+_NOT_VERIFIED = (
+    "The cookie does not verify with any of the {n} configured key(s): it was"
+    " signed with another key, or changed."
+)
+_REJECTED = {
+    Rejected("invalid", "payload"): (
+        "The cookie verifies, but its payload is not a session (not a JSON"
+        " object, or a bad '_created')."
+    ),
+    Rejected("expired", "lifetime"): (
+        "The cookie verifies but has expired: it is older than"
+        " PERMANENT_SESSION_LIFETIME (or dated in the future)."
+    ),
+    Rejected("expired", "idle"): (
+        "The cookie verifies but has expired: it was issued longer ago than"
+        " SESSION_IDLE_TIMEOUT."
+    ),
+    Rejected("expired", "absolute"): (
+        "The cookie verifies but has expired: the session was created longer"
+        " ago than SESSION_ABSOLUTE_TIMEOUT."
+    ),
+}
 
 
 def _sign(args: argparse.Namespace) -> int:

@@ -41,7 +41,17 @@ import webob
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from ._cookies import ResponseLike, add_vary_cookie, find_cookie_values
-from ._signing import SessionSerializer, b64decode, lazy_sha1
+from ._lifetimes import (
+    CREATED,
+    EventHook,
+    Validator,
+    check_limits,
+    created_now,
+    refresh_due,
+    report,
+    validate,
+)
+from ._signing import SessionSerializer, b64decode, lazy_sha1, peek_timestamp
 from .serializer import TaggedJSONSerializer
 from .settings import warn
 
@@ -83,13 +93,19 @@ class Session(MutableMapping[str, t.Any]):
     """
 
     # _opener is only ever set on a session that opens itself on first use.
-    __slots__ = ("_data", "_opener", "accessed", "modified", "new")
+    __slots__ = ("_data", "_opener", "accessed", "issued", "modified", "new")
 
     def __init__(
         self, initial: Mapping[str, t.Any] | None = None, *, new: bool = False
     ) -> None:
         self._opener: t.Callable[[], Session] | None = None
         self._data: dict[str, t.Any] = {} if initial is None else dict(initial)
+        #: When the cookie (or stored session) this session came from was
+        #: last issued, in seconds since the epoch; ``None`` for a new one.
+        #: Set by the session interface.
+        #:
+        #: .. versionadded:: 0.2
+        self.issued: int | None = None
         #: ``True`` when no valid session cookie came with the request.
         self.new = new
         #: ``True`` once the session was changed; set it yourself after
@@ -381,6 +397,17 @@ class SessionInterface:
     session_class: type[Session] = Session
     #: The class :meth:`make_null_session` returns.
     null_session_class: type[Session] = NullSession
+    #: Told of every outcome worth counting, as ``event_hook(event,
+    #: details)``; the ``cookiesession.events`` logger is told too.
+    event_hook: EventHook | None = None
+
+    def report(self, event: str, **details: t.Any) -> None:
+        """Report *event* to the ``cookiesession.events`` logger and
+        :attr:`event_hook`.
+
+        .. versionadded:: 0.2
+        """
+        report(self.event_hook, event, **details)
 
     def make_null_session(self, app: _AppLike) -> Session:
         """The session to use when a real one cannot be had."""
@@ -429,11 +456,15 @@ class SessionInterface:
         return datetime.fromtimestamp(time.time(), timezone.utc) + lifetime
 
     def should_set_cookie(self, app: _AppLike, session: Session) -> bool:
-        """Whether to send the cookie: the session was modified, or it is
-        permanent and ``SESSION_REFRESH_EACH_REQUEST`` is on."""
-        return session.modified or bool(
-            session.data.get("_permanent")
-            and app.config["SESSION_REFRESH_EACH_REQUEST"]
+        """Whether to send the cookie: the session was modified, or a
+        refresh is due: it is permanent and ``SESSION_REFRESH_EACH_REQUEST``
+        is on, or it was used under ``SESSION_IDLE_TIMEOUT``; either only
+        once the cookie is older than ``SESSION_REFRESH_AFTER``, when set."""
+        return session.modified or refresh_due(
+            app.config,
+            session.issued,
+            bool(session.data.get("_permanent")),
+            session.accessed,
         )
 
     def needs_refresh(self, app: _AppLike, environ: Mapping[str, t.Any]) -> bool:
@@ -488,9 +519,19 @@ class SecureCookieSessionInterface(SessionInterface):
 
     Signing uses ``SECRET_KEY``; verifying also accepts
     ``SECRET_KEY_FALLBACKS``, and a session that verified only with a
-    fallback key is re-signed with the current key on that response.
+    fallback key is re-signed with the current key on that response. The
+    time limits (``PERMANENT_SESSION_LIFETIME``, ``SESSION_IDLE_TIMEOUT``,
+    ``SESSION_ABSOLUTE_TIMEOUT``) are enforced from the signed data.
+
+    :param validator: ``validator(data) -> bool``, run after the signature
+        and every time limit passed; ``False`` (or an exception, which is
+        logged) ends the session: the way to revoke sessions.
+    :param event_hook: ``event_hook(event, details)``, told of every
+        outcome worth counting (see :doc:`/lifetimes`).
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+        *validator* and *event_hook*.
     """
 
     #: The salt mixed into the signing key.
@@ -503,6 +544,17 @@ class SecureCookieSessionInterface(SessionInterface):
     serializer: t.Any = session_json_serializer
     #: The class of loaded sessions.
     session_class: type[Session] = Session
+    #: Decides whether a verified session may still be used.
+    validator: Validator | None = None
+
+    def __init__(
+        self,
+        *,
+        validator: Validator | None = None,
+        event_hook: EventHook | None = None,
+    ) -> None:
+        self.validator = validator
+        self.event_hook = event_hook
 
     def _make_serializer(self, keys: t.Sequence[str | bytes]) -> SessionSerializer:
         cache_key = (
@@ -539,37 +591,62 @@ class SecureCookieSessionInterface(SessionInterface):
         lifetime: timedelta = app.config["PERMANENT_SESSION_LIFETIME"]
         return int(lifetime.total_seconds())
 
+    def verify(self, app: _AppLike, value: str) -> Verified | Rejected:
+        """Check one cookie value: its signature (current key first, then
+        each fallback key), its lifetime, the timeouts and the validator.
+
+        .. versionadded:: 0.2
+        """
+        config = app.config
+        secret = config["SECRET_KEY"]
+        # Only the characters itsdangerous writes: its base64 decoder would
+        # skip others, so a changed cookie could still verify.
+        if not secret or not _COOKIE_VALUE(value) or value.count(".") < 2:
+            return Rejected("invalid", "malformed")
+        max_age = self._max_age(app)
+        # The current key alone first: it signs nearly every cookie, and a
+        # cookie it verifies needs no re-issue.
+        keys: list[tuple[int | None, str | bytes]] = [(None, secret)]
+        keys.extend(enumerate(config["SECRET_KEY_FALLBACKS"]))
+        rejected = Rejected("invalid", "signature")
+        for index, key in keys:
+            try:
+                payload, issued = self._make_serializer((key,)).unsign(value, max_age)
+            except SignatureExpired:
+                return Rejected("expired", "lifetime")
+            except BadData:
+                continue
+            try:
+                data = self._make_serializer((key,)).load_payload(payload)
+            except BadData:
+                return Rejected("invalid", "payload")
+            if type(data) is not dict:
+                return Rejected("invalid", "payload")
+            limit = check_limits(config, data, issued, int(time.time()))
+            if limit is not None:
+                return Rejected(*limit)
+            if not validate(self.validator, MappingProxyType(data)):
+                return Rejected("revoked", None)
+            return Verified(data, issued, index)
+        return rejected
+
     def load_cookie(
         self, app: _AppLike, value: str
     ) -> tuple[dict[str, t.Any], bool] | None:
         """Verify one cookie value: ``(data, signed_with_current_key)``, or
-        ``None`` if it is invalid, expired or not a JSON object."""
-        secret = app.config["SECRET_KEY"]
-        # Only the characters itsdangerous writes: its base64 decoder would
-        # skip others, so a changed cookie could still verify.
-        if not secret or not _COOKIE_VALUE(value):
+        ``None`` if it is invalid, expired, revoked or not a JSON object."""
+        result = self.verify(app, value)
+        if isinstance(result, Rejected):
             return None
-        max_age = self._max_age(app)
-        # The current key alone first: it signs nearly every cookie, and a
-        # cookie it verifies needs no re-issue.
-        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
-        for keys, current in (((secret,), True), (fallbacks, False)):
-            if not keys:
-                continue
-            try:
-                data = self._make_serializer(keys).loads(value, max_age=max_age)
-            except SignatureExpired:
-                return None
-            except BadData:
-                continue
-            return (data, current) if type(data) is dict else None
-        return None
+        return result.data, result.fallback is None
 
     def needs_refresh(self, app: _AppLike, environ: Mapping[str, t.Any]) -> bool:
         """Only for a cookie whose (unverified) payload says it is
-        permanent: nothing in it is trusted, it only decides whether to
-        verify it. Only the values :meth:`open_session` would try are
-        looked at, and a compressed one is inflated only so far."""
+        permanent, and, with ``SESSION_REFRESH_AFTER``, whose (unverified)
+        timestamp says it is old enough: nothing in it is trusted, it only
+        decides whether to verify it. Only the values :meth:`open_session`
+        would try are looked at, and a compressed one is inflated only so
+        far."""
         header = environ.get("HTTP_COOKIE")
         config = app.config
         if not header or not config["SESSION_REFRESH_EACH_REQUEST"]:
@@ -589,26 +666,47 @@ class SecureCookieSessionInterface(SessionInterface):
             if len(_PEEKED) >= _PEEK_MEMO_SIZE:
                 _PEEKED.clear()
             _PEEKED[key] = permanent
-        return permanent
+        after: timedelta | None = config["SESSION_REFRESH_AFTER"]
+        if not permanent or after is None:
+            return permanent
+        values = find_cookie_values(header, name, 1)
+        stamp = peek_timestamp(values[0]) if values else None
+        return stamp is None or time.time() - stamp >= after.total_seconds()
 
     def open_session(self, app: _AppLike, request: webob.Request) -> Session | None:
         """Load the first session cookie that verifies, trying at most
         :data:`MAX_COOKIE_VALUES` of them; an empty, new session when none
-        does; ``None`` without a secret key."""
+        does; ``None`` without a secret key.
+
+        A session that expired or was revoked is reported, and its cookie is
+        deleted unless the application writes a new session."""
         if not app.config["SECRET_KEY"]:
             return None
         header = request.environ.get("HTTP_COOKIE", "")
         name = self.get_cookie_name(app)
+        first: Rejected | None = None
         for value in find_cookie_values(header, name, MAX_COOKIE_VALUES):
-            loaded = self.load_cookie(app, value)
-            if loaded is not None:
-                data, current = loaded
-                session = self.session_class(data)
+            result = self.verify(app, value)
+            if isinstance(result, Rejected):
+                first = first or result
+                continue
+            session = self.session_class(result.data)
+            session.issued = result.issued
+            if result.fallback is not None:
                 # Re-sign a session verified by an old key, so rotation
                 # completes for every active user.
-                session.modified = not current
-                return session
-        return self.session_class(new=True)
+                self.report("fallback_key", index=result.fallback)
+                session.modified = True
+            return session
+        session = self.session_class(new=True)
+        if first is not None:
+            if first.reason is None:
+                self.report(first.event)
+            else:
+                self.report(first.event, reason=first.reason)
+            # Delete a stale cookie, unless the application writes anew.
+            session.modified = first.event != "invalid"
+        return session
 
     def save_session(
         self, app: _AppLike, session: Session, response: ResponseLike
@@ -636,13 +734,45 @@ class SecureCookieSessionInterface(SessionInterface):
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return
-        value = dumps_session(serializer, data)
+        payload = dict(data)
+        if created_now(app.config, payload):
+            payload[CREATED] = int(time.time())
+        value = dumps_session(serializer, payload)
         expires = self.get_expiration_time(app, session)
         if expires is not None:
             # Max-Age alone: set_cookie writes the matching Expires.
             attrs["max_age"] = max(0, round(expires.timestamp() - time.time()))
         response.set_cookie(name, value, **attrs)
-        check_cookie_size(app, name, response)
+        if not session.modified:
+            self.report("reissued")
+        check_cookie_size(self, app, name, response)
+
+
+class Verified(t.NamedTuple):
+    """A cookie that passed every check.
+
+    .. versionadded:: 0.2
+    """
+
+    #: The session data.
+    data: dict[str, t.Any]
+    #: When it was issued, in seconds since the epoch.
+    issued: int
+    #: The index in ``SECRET_KEY_FALLBACKS`` of the key that verified it, or
+    #: ``None`` for ``SECRET_KEY``.
+    fallback: int | None
+
+
+class Rejected(t.NamedTuple):
+    """A cookie that failed a check: the event to report and its reason.
+
+    .. versionadded:: 0.2
+    """
+
+    #: ``"invalid"``, ``"expired"`` or ``"revoked"``.
+    event: str
+    #: The ``reason`` detail, or ``None``.
+    reason: str | None
 
 
 def dumps_session(serializer: t.Any, data: Mapping[str, t.Any]) -> str:
@@ -668,9 +798,11 @@ def dumps_session(serializer: t.Any, data: Mapping[str, t.Any]) -> str:
         raise
 
 
-def check_cookie_size(app: _AppLike, name: str, response: ResponseLike) -> None:
-    """Warn and log when the ``Set-Cookie`` header just added is over
-    ``MAX_COOKIE_SIZE``."""
+def check_cookie_size(
+    interface: SessionInterface, app: _AppLike, name: str, response: ResponseLike
+) -> None:
+    """Warn, log and report ``oversize`` when the ``Set-Cookie`` header just
+    added is over ``MAX_COOKIE_SIZE``."""
     limit = app.config["MAX_COOKIE_SIZE"]
     header = response.headerlist[-1][1]
     size = len(header) if header.isascii() else len(header.encode())
@@ -681,6 +813,7 @@ def check_cookie_size(app: _AppLike, name: str, response: ResponseLike) -> None:
             " the session."
         )
         logger.warning(message)
+        interface.report("oversize", size=size, limit=limit)
         warn(message)
 
 

@@ -47,6 +47,9 @@ DEFAULT_CONFIG: Mapping[str, t.Any] = MappingProxyType(
         "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
         "SESSION_REFRESH_EACH_REQUEST": True,
         "MAX_COOKIE_SIZE": 4093,
+        "SESSION_IDLE_TIMEOUT": None,
+        "SESSION_ABSOLUTE_TIMEOUT": None,
+        "SESSION_REFRESH_AFTER": None,
     }
 )
 
@@ -397,7 +400,10 @@ def validate_config(
     out["SESSION_COOKIE_SAMESITE"] = check.samesite()
     out["PERMANENT_SESSION_LIFETIME"] = check.duration("PERMANENT_SESSION_LIFETIME")
     out["MAX_COOKIE_SIZE"] = check.cookie_size()
+    for key in _TIMEOUTS:
+        out[key] = check.duration(key, optional=True)
     _check_prefixes(check, out, name)
+    _check_refresh(check, out)
 
     if out["SECRET_KEY_FALLBACKS"] and out["SECRET_KEY"] is None:
         warn(
@@ -416,6 +422,26 @@ def validate_config(
                 " browsers reject such cookies. Set SESSION_COOKIE_SECURE=True."
             )
     return ReadOnlyConfig(out)
+
+
+_TIMEOUTS = (
+    "SESSION_IDLE_TIMEOUT",
+    "SESSION_ABSOLUTE_TIMEOUT",
+    "SESSION_REFRESH_AFTER",
+)
+
+
+def _check_refresh(check: _Checker, out: dict[str, t.Any]) -> None:
+    after = out["SESSION_REFRESH_AFTER"]
+    if after is None:
+        return
+    for key in ("SESSION_IDLE_TIMEOUT", "PERMANENT_SESSION_LIFETIME"):
+        if out[key] is not None and after >= out[key]:
+            raise check.fail(
+                "SESSION_REFRESH_AFTER",
+                f"Expected a duration shorter than {key} ({out[key]}): the"
+                " cookie must be re-issued before it expires.",
+            )
 
 
 def _check_prefixes(check: _Checker, out: dict[str, t.Any], name: str) -> None:

@@ -228,7 +228,7 @@ def test_decode_non_object_and_odd_values(cli):
     serializer = SecureCookieSessionInterface()._make_serializer(["k"])
     code, _, err = cli("decode", serializer.dumps([1]), "--secret-key", "k")
     assert code == 1
-    assert "not an object" in err
+    assert "not a session (not a JSON object" in err
     from datetime import datetime, timezone
     from uuid import UUID
 

@@ -1,0 +1,105 @@
+"""Time limits, revocation and events: the rules every session interface
+(signed, encrypted, Redis) applies to a session it has authenticated.
+
+All times are whole seconds since the epoch, read from signed (or sealed,
+or stored) data only.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import typing as t
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+
+__all__ = ["EventHook", "Validator", "check_limits", "refresh_due", "report"]
+
+#: ``event_hook(event, details)``: told of every outcome worth counting.
+EventHook = Callable[[str, dict[str, t.Any]], object]
+#: ``validator(data) -> bool``: False ends the session (revocation).
+Validator = Callable[[Mapping[str, t.Any]], bool]
+
+logger = logging.getLogger("cookiesession")
+events = logging.getLogger("cookiesession.events")
+
+#: The key of the creation time in the session data.
+CREATED = "_created"
+
+
+def report(hook: EventHook | None, event: str, **details: t.Any) -> None:
+    """Log *event* at DEBUG to ``cookiesession.events`` and tell *hook*.
+    Details never hold a cookie, a session value or a key; a hook that
+    raises is logged and ignored."""
+    if events.isEnabledFor(logging.DEBUG):
+        events.debug("%s %s", event, details)
+    if hook is not None:
+        try:
+            hook(event, details)
+        except Exception:
+            logger.exception("The session event hook raised on %r; ignored.", event)
+
+
+def _seconds(config: Mapping[str, t.Any], key: str) -> float | None:
+    value: timedelta | None = config.get(key)
+    return None if value is None else value.total_seconds()
+
+
+def check_limits(
+    config: Mapping[str, t.Any], data: dict[str, t.Any], issued: int, now: int
+) -> tuple[str, str] | None:
+    """``("expired", reason)`` or ``("invalid", "payload")`` when the
+    session must end, else ``None``. *issued* is when its cookie was issued
+    (its signature time); PERMANENT_SESSION_LIFETIME is checked by the
+    signature's ``max_age`` already.
+
+    A session without ``"_created"`` (made by Flask, or before an absolute
+    timeout was set) counts from *issued*, and gets ``"_created"`` in
+    *data* (not marked modified: it is written with the next write).
+    """
+    idle = _seconds(config, "SESSION_IDLE_TIMEOUT")
+    if idle is not None and now - issued > idle:
+        return ("expired", "idle")
+    created = data.get(CREATED)
+    if created is not None and (type(created) is not int or created > now):
+        return ("invalid", "payload")
+    absolute = _seconds(config, "SESSION_ABSOLUTE_TIMEOUT")
+    if absolute is not None:
+        if created is None:
+            created = data[CREATED] = issued
+        if now - created > absolute:
+            return ("expired", "absolute")
+    return None
+
+
+def validate(validator: Validator | None, data: Mapping[str, t.Any]) -> bool:
+    """Run the application's validator; one that raises says False."""
+    if validator is None:
+        return True
+    try:
+        return bool(validator(data))
+    except Exception:
+        logger.exception("The session validator raised; the session is ended.")
+        return False
+
+
+def refresh_due(
+    config: Mapping[str, t.Any], issued: int | None, permanent: bool, used: bool
+) -> bool:
+    """Whether an unmodified session's cookie must be re-issued: a
+    permanent session with SESSION_REFRESH_EACH_REQUEST, or a used one under
+    an idle timeout; never while the cookie is younger than
+    SESSION_REFRESH_AFTER."""
+    if not (
+        (permanent and config["SESSION_REFRESH_EACH_REQUEST"])
+        or (used and config.get("SESSION_IDLE_TIMEOUT") is not None)
+    ):
+        return False
+    after = _seconds(config, "SESSION_REFRESH_AFTER")
+    return after is None or issued is None or time.time() - issued >= after
+
+
+def created_now(config: Mapping[str, t.Any], data: Mapping[str, t.Any]) -> bool:
+    """Whether a write must add ``"_created"``: only with an absolute
+    timeout, so cookies stay Flask's bytes when it is off."""
+    return config.get("SESSION_ABSOLUTE_TIMEOUT") is not None and CREATED not in data

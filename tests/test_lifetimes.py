@@ -1,0 +1,382 @@
+"""Idle and absolute timeouts, throttled refresh, revocation and events
+(DESIGN §10), at their boundaries, with the clock under control."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from webtest import TestApp
+
+from cookiesession import SecureCookieSessionInterface, get_session
+from tests.conftest import KEY, NOW, cookie_of, get, make_middleware, set_cookies, sign
+from tests.test_drivers import bottle_driver, pyramid_driver, wsgi_driver
+
+IDLE, ABSOLUTE, AFTER = 600, 3600, 60
+
+
+def app(environ, start_response):
+    """``/`` reads the session; ``/set`` and ``/permanent`` write;
+    ``/untouched`` ignores it."""
+    path = environ["PATH_INFO"]
+    if path != "/untouched":
+        session = get_session(environ)
+        if path == "/set":
+            session["user"] = "ann"
+        elif path == "/permanent":
+            session.update(user="ann", _permanent=True)
+        body = repr(sorted(k for k in session if not k.startswith("_"))).encode()
+    else:
+        body = b"untouched"
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [body]
+
+
+class Events:
+    """Collects what the event hook is told."""
+
+    def __init__(self):
+        self.seen = []
+
+    def __call__(self, event, details):
+        self.seen.append((event, details))
+
+
+def make(events=None, validator=None, **config):
+    mw = make_middleware(app, **config)
+    mw.session_interface = SecureCookieSessionInterface(
+        validator=validator, event_hook=events
+    )
+    return mw
+
+
+def stamp_of(response):
+    value = cookie_of(response).partition("=")[2]
+    from cookiesession._signing import peek_timestamp
+
+    return peek_timestamp(value)
+
+
+@pytest.mark.parametrize(
+    ("age", "valid"),
+    [
+        pytest.param(IDLE - 1, True, id="a-second-before"),
+        pytest.param(IDLE, True, id="at-the-limit"),
+        pytest.param(IDLE + 1, False, id="a-second-after"),
+    ],
+)
+def test_idle_timeout_boundary(clock, age, valid):
+    events = Events()
+    mw = make(events, SESSION_IDLE_TIMEOUT=IDLE)
+    cookie = "session=" + sign({"user": "ann"})
+    clock.advance(age)
+    response = get(mw, "/", cookie)
+    if valid:
+        assert response.text == "['user']"
+        assert stamp_of(response) == NOW + age  # used: re-issued, timer reset
+        assert events.seen == [("reissued", {})]
+    else:
+        assert response.text == "[]"
+        assert "Max-Age=0" in set_cookies(response)[0]  # the stale cookie goes
+        assert events.seen == [("expired", {"reason": "idle"})]
+
+
+def test_an_active_user_is_not_logged_out_by_the_idle_timeout(clock):
+    client = TestApp(make(SESSION_IDLE_TIMEOUT=IDLE))
+    client.get("/set")
+    for _ in range(10):  # 10 x 500 s: far past the idle limit in total
+        clock.advance(500)
+        assert client.get("/").text == "['user']"
+
+
+@pytest.mark.parametrize(
+    ("age", "reissued"),
+    [
+        pytest.param(AFTER - 1, False, id="younger"),
+        pytest.param(AFTER, True, id="old-enough"),
+    ],
+)
+def test_refresh_after_throttles_reissue(clock, age, reissued):
+    mw = make(SESSION_IDLE_TIMEOUT=IDLE, SESSION_REFRESH_AFTER=AFTER)
+    cookie = "session=" + sign({"user": "ann"})
+    clock.advance(age)
+    response = get(mw, "/", cookie)
+    assert bool(set_cookies(response)) is reissued
+
+
+@pytest.mark.parametrize(
+    ("age", "valid"),
+    [
+        pytest.param(ABSOLUTE - 1, True, id="a-second-before"),
+        pytest.param(ABSOLUTE, True, id="at-the-limit"),
+        pytest.param(ABSOLUTE + 1, False, id="a-second-after"),
+    ],
+)
+def test_absolute_timeout_boundary_however_active(clock, age, valid):
+    events = Events()
+    mw = make(events, SESSION_IDLE_TIMEOUT=IDLE, SESSION_ABSOLUTE_TIMEOUT=ABSOLUTE)
+    clock.advance(age)
+    cookie = "session=" + sign({"user": "ann", "_created": NOW})  # fresh cookie
+    assert (get(mw, "/", cookie).text == "['user']") is valid
+    if not valid:
+        assert events.seen[0] == ("expired", {"reason": "absolute"})
+
+
+def test_created_is_written_only_with_an_absolute_timeout(clock):
+    from cookiesession._signing import b64decode
+
+    def payload(response):
+        value = cookie_of(response).partition("=")[2]
+        return b64decode(value.split(".")[0].encode())
+
+    assert b"_created" not in payload(get(make(), "/set"))
+    response = get(make(SESSION_ABSOLUTE_TIMEOUT=ABSOLUTE), "/set")
+    assert f'"_created":{NOW}'.encode() in payload(response)
+
+
+def test_a_flask_cookie_counts_from_its_signature_and_gets_created(clock):
+    import flask
+
+    flask_app = flask.Flask(__name__)
+    flask_app.secret_key = KEY
+
+    @flask_app.route("/login")
+    def login():
+        flask.session["user"] = "ann"
+        return "ok"
+
+    flask_cookie = cookie_of(TestApp(flask_app).get("/login"))
+    assert "_created" not in flask_cookie
+    mw = make(SESSION_ABSOLUTE_TIMEOUT=ABSOLUTE)
+    clock.advance(ABSOLUTE - 10)
+    response = get(mw, "/set", flask_cookie)  # a write adds _created = its stamp
+    client = TestApp(mw)
+    client.set_cookie("session", cookie_of(response).partition("=")[2])
+    clock.advance(20)  # past the absolute limit counted from Flask's stamp
+    assert client.get("/").text == "[]"
+
+
+def test_flask_reads_cookies_made_with_the_timeouts_on(clock):
+    import flask
+
+    flask_app = flask.Flask(__name__)
+    flask_app.secret_key = KEY
+
+    @flask_app.route("/")
+    def show():
+        return dict(flask.session)
+
+    mw = make(SESSION_IDLE_TIMEOUT=IDLE, SESSION_ABSOLUTE_TIMEOUT=ABSOLUTE)
+    cookie = cookie_of(get(mw, "/set"))
+    client = TestApp(flask_app)
+    client.set_cookie("session", cookie.partition("=")[2])
+    assert client.get("/").json == {"user": "ann", "_created": NOW}
+
+
+@pytest.mark.parametrize(
+    "created",
+    [
+        pytest.param(NOW + 1, id="future"),
+        pytest.param("1800000000", id="string"),
+        pytest.param(True, id="bool"),
+        pytest.param(1.5, id="float"),
+    ],
+)
+def test_a_bad_created_is_an_invalid_session(clock, created):
+    events = Events()
+    cookie = "session=" + sign({"user": "ann", "_created": created})
+    response = get(make(events, SESSION_ABSOLUTE_TIMEOUT=ABSOLUTE), "/", cookie)
+    assert response.text == "[]"
+    assert events.seen == [("invalid", {"reason": "payload"})]
+
+
+def test_a_forged_timestamp_is_an_invalid_session(clock):
+    events = Events()
+    value = sign({"user": "ann"})
+    payload, _, signature = value.rsplit(".", 2)
+    forged = f"{payload}.AAAAAA.{signature}"
+    response = get(make(events, SESSION_IDLE_TIMEOUT=IDLE), "/", "session=" + forged)
+    assert response.text == "[]"
+    assert events.seen == [("invalid", {"reason": "signature"})]
+
+
+def test_validator_revokes(clock):
+    generations = {"ann": 2}
+    events = Events()
+
+    def validator(data):
+        return data.get("generation") == generations.get(data.get("user"))
+
+    mw = make(events, validator)
+    old = "session=" + sign({"user": "ann", "generation": 1})
+    response = get(mw, "/", old)
+    assert response.text == "[]"
+    assert "Max-Age=0" in set_cookies(response)[0]
+    assert events.seen == [("revoked", {})]
+    current = "session=" + sign({"user": "ann", "generation": 2})
+    assert get(mw, "/", current).text == "['generation', 'user']"
+
+
+def test_a_validator_that_raises_revokes_and_is_logged(caplog):
+    def validator(data):
+        raise RuntimeError("database down")
+
+    response = get(make(validator=validator), "/", "session=" + sign({"a": 1}))
+    assert response.text == "[]"
+    assert "The session validator raised" in caplog.text
+
+
+def test_untouched_young_cookie_costs_no_signature_check(clock, monkeypatch):
+    from cookiesession._signing import KeyedHMAC
+
+    calls = []
+    real = KeyedHMAC.get_signature
+    monkeypatch.setattr(
+        KeyedHMAC,
+        "get_signature",
+        lambda self, key, value: calls.append(1) or real(self, key, value),
+    )
+    mw = make(SESSION_REFRESH_AFTER=AFTER)
+    cookie = "session=" + sign({"_permanent": True, "user": "ann"})
+    calls.clear()
+    clock.advance(AFTER - 1)
+    assert set_cookies(get(mw, "/untouched", cookie)) == []
+    assert calls == []
+    clock.advance(1)
+    assert set_cookies(get(mw, "/untouched", cookie))  # refreshed now
+    assert calls
+
+
+def test_set_cookie_headers_per_1000_requests(clock):
+    """A permanent session read 1,000 times, a second apart."""
+    counts = {}
+    for after in (None, AFTER):
+        client = TestApp(make(SESSION_REFRESH_AFTER=after))
+        client.get("/permanent")
+        sent = 0
+        for _ in range(1000):
+            clock.advance(1)
+            sent += bool(set_cookies(client.get("/")))
+        counts[after] = sent
+    assert counts == {None: 1000, AFTER: 1000 // AFTER}
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        pytest.param(
+            {"SESSION_IDLE_TIMEOUT": 60, "SESSION_REFRESH_AFTER": 60},
+            "SESSION_REFRESH_AFTER",
+            id="refresh-not-shorter-than-idle",
+        ),
+        pytest.param(
+            {"PERMANENT_SESSION_LIFETIME": 60, "SESSION_REFRESH_AFTER": 120},
+            "SESSION_REFRESH_AFTER",
+            id="refresh-not-shorter-than-lifetime",
+        ),
+        pytest.param({"SESSION_IDLE_TIMEOUT": 0}, "SESSION_IDLE_TIMEOUT", id="zero"),
+        pytest.param(
+            {"SESSION_ABSOLUTE_TIMEOUT": "-5"}, "SESSION_ABSOLUTE_TIMEOUT", id="neg"
+        ),
+        pytest.param({"SESSION_IDLE_TIMEOUT": "nan"}, "SESSION_IDLE_TIMEOUT", id="nan"),
+        pytest.param(
+            {"SESSION_ABSOLUTE_TIMEOUT": [1]}, "SESSION_ABSOLUTE_TIMEOUT", id="list"
+        ),
+    ],
+)
+def test_bad_durations_fail_at_build_time(config, key):
+    with pytest.raises((ValueError, TypeError), match=key):
+        make(**config)
+
+
+@pytest.mark.parametrize("driver", [wsgi_driver, pyramid_driver, bottle_driver])
+def test_every_integration_honours_the_timeouts(clock, driver):
+    wsgi = driver(SESSION_IDLE_TIMEOUT=IDLE, SESSION_ABSOLUTE_TIMEOUT=ABSOLUTE)
+    client = TestApp(wsgi)
+    client.get("/set")
+    clock.advance(IDLE - 1)
+    assert client.get("/show").json == {"user": "ann"}  # re-issued on use
+    clock.advance(IDLE - 1)
+    assert client.get("/show").json == {"user": "ann"}
+    clock.advance(IDLE + 1)
+    response = client.get("/show")
+    assert response.json == {}
+    clock.advance(-3 * IDLE)
+    client.get("/set")
+    for _ in range(ABSOLUTE // 500 + 1):
+        clock.advance(500)
+        last = client.get("/show").json
+    assert last == {}  # the absolute limit, however active
+
+
+def test_events_and_logs_never_hold_secrets(clock, caplog):
+    """Cookies, session values and keys stay out of event details and logs."""
+    caplog.set_level(logging.DEBUG)
+    events = Events()
+    secret_value = "private-value-123"
+    mw = make(
+        events,
+        SESSION_IDLE_TIMEOUT=IDLE,
+        SECRET_KEY_FALLBACKS=["old-key-xyz"],
+        MAX_COOKIE_SIZE=100,
+    )
+    cookies = [
+        sign({"user": secret_value}),
+        sign({"user": secret_value}, "old-key-xyz"),
+        sign({"user": secret_value})[:-3] + "abc",
+        "garbage",
+    ]
+
+    def run():
+        for cookie in cookies:
+            get(mw, "/", "session=" + cookie)
+        clock.advance(IDLE + 1)
+        get(mw, "/", "session=" + cookies[0])
+
+    with pytest.warns(UserWarning, match="over the 100-byte"):
+        run()
+    seen = {event for event, _ in events.seen}
+    assert seen == {"reissued", "fallback_key", "invalid", "expired", "oversize"}
+    text = repr(events.seen) + caplog.text
+    for forbidden in [secret_value, KEY, "old-key-xyz", *cookies]:
+        assert forbidden not in text
+    assert ("fallback_key", {"index": 0}) in events.seen
+    assert any(
+        e == "oversize" and d["limit"] == 100 and d["size"] > 100
+        for e, d in events.seen
+    )
+
+
+def test_a_hook_that_raises_is_logged_and_ignored(caplog):
+    def hook(event, details):
+        raise RuntimeError("metrics down")
+
+    response = get(make(hook), "/", "session=garbage")
+    assert response.status_int == 200
+    assert "event hook raised" in caplog.text
+
+
+def test_settings_off_keep_flasks_bytes(clock):
+    """With no timeout set, the cookie is exactly what Flask writes."""
+    import flask
+
+    flask_app = flask.Flask(__name__)
+    flask_app.secret_key = KEY
+
+    @flask_app.route("/set")
+    def set_user():
+        flask.session["user"] = "ann"
+        return "ok"
+
+    ours = cookie_of(get(make(), "/set"))
+    theirs = cookie_of(TestApp(flask_app).get("/set"))
+    assert ours == theirs
+
+
+def test_timedelta_settings(clock):
+    mw = make(SESSION_IDLE_TIMEOUT=timedelta(minutes=10))
+    clock.advance(0)
+    cookie = "session=" + sign({"user": "ann"})
+    clock.advance(601)
+    assert get(mw, "/", cookie).text == "[]"
