@@ -60,13 +60,13 @@ def check_limits(
     idle = _seconds(config, "SESSION_IDLE_TIMEOUT")
     if idle is not None and now - issued > idle:
         return ("expired", "idle")
-    created = data.get(CREATED)
-    if created is not None and (type(created) is not int or created > now):
-        return ("invalid", "payload")
     absolute = _seconds(config, "SESSION_ABSOLUTE_TIMEOUT")
     if absolute is not None:
+        created = data.get(CREATED)
         if created is None:
             created = data[CREATED] = issued
+        elif type(created) is not int or created > now:
+            return ("invalid", "payload")
         if now - created > absolute:
             return ("expired", "absolute")
     return None

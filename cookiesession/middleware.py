@@ -163,7 +163,9 @@ def get_session(environ: WSGIEnvironment, environ_key: str = ENVIRON_KEY) -> Ses
             " application in cookiesession.SessionMiddleware, with the same"
             " environ_key."
         ) from None
-    ensure_opened(session).accessed = True
+    if session._opener is not None:  # the lazy session: open it now
+        ensure_opened(session)
+    session.accessed = True
     return session
 
 
@@ -226,12 +228,11 @@ class ResponseHeaders:
             control character or ``;``, which would break the header or add
             attributes to it.
         """
-        for part in (name, value, path or "", domain or ""):
-            if _UNSAFE.search(part):
-                raise ValueError(
-                    f"Cookie {name!r}: a control character or ';' cannot be"
-                    " sent in a Set-Cookie header; encode the value first."
-                )
+        if _UNSAFE.search(f"{name}{value}{path or ''}{domain or ''}"):
+            raise ValueError(
+                f"Cookie {name!r}: a control character or ';' cannot be"
+                " sent in a Set-Cookie header; encode the value first."
+            )
         if expires is None and max_age is not None:
             expires = time.time() + max_age if max_age > 0 else 0
         header = format_set_cookie(

@@ -34,7 +34,6 @@ import typing as t
 import zlib
 from collections.abc import Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta, timezone
-from functools import partial
 from types import MappingProxyType
 
 import webob
@@ -66,6 +65,8 @@ __all__ = [
 logger = logging.getLogger("cookiesession")
 
 _MISSING: t.Any = object()
+# How a lazy session opens: a callable, or (interface, app, environ).
+_Opener = t.Callable[[], "Session"] | tuple[t.Any, t.Any, t.Any]
 _SERIALIZER_CACHE_SIZE = 64
 #: At most this many values of the session cookie are tried per request, so
 #: the HMACs a request can cost (and the key guesses it can test) are bounded.
@@ -98,7 +99,7 @@ class Session(MutableMapping[str, t.Any]):
     def __init__(
         self, initial: Mapping[str, t.Any] | None = None, *, new: bool = False
     ) -> None:
-        self._opener: t.Callable[[], Session] | None = None
+        self._opener: _Opener | None = None
         self._data: dict[str, t.Any] = {} if initial is None else dict(initial)
         #: When the cookie (or stored session) this session came from was
         #: last issued, in seconds since the epoch; ``None`` for a new one.
@@ -278,7 +279,7 @@ class _Lazy:
     """
 
     __slots__ = ()
-    _opener: t.Callable[[], Session] | None
+    _opener: _Opener | None
     _state: frozenset[str]  # the slots left unset until the session opens
 
     def __getattr__(self, name: str) -> t.Any:
@@ -292,7 +293,9 @@ class _Lazy:
         opener = session._opener
         if opener is not None:
             session._opener = None
-            _adopt(session, opener())
+            # A tuple costs less to make than a closure, once per request.
+            loaded = _open_now(*opener) if isinstance(opener, tuple) else opener()
+            _adopt(session, loaded)
 
     def __repr__(self) -> str:
         if self._opener is not None:
@@ -301,6 +304,7 @@ class _Lazy:
 
 
 _LAZY_CLASSES: dict[type[Session], type[Session]] = {}
+_PLAIN_STATE: dict[type[Session], bool] = {}
 
 
 def _slots(cls: type) -> list[str]:
@@ -332,6 +336,20 @@ def _adopt(lazy: Session, loaded: Session) -> None:
         # A null session stands in for the real one (the same layout).
         with contextlib.suppress(TypeError):
             lazy.__class__ = _lazy_class(cls)
+    plain = _PLAIN_STATE.get(cls)
+    if plain is None:
+        # Whether the state is Session's alone (no slots or __dict__ added).
+        plain = _PLAIN_STATE[cls] = (
+            set(_slots(cls)) == set(Session.__slots__) and cls.__dictoffset__ == 0
+        )
+    if plain:
+        # Session's own state only: copied directly, the common case.
+        lazy._data = loaded._data
+        lazy.new = loaded.new
+        lazy.modified = loaded.modified
+        lazy.accessed = loaded.accessed
+        lazy.issued = loaded.issued
+        return
     for name in _lazy_class(cls)._state:  # type: ignore[attr-defined]
         try:
             setattr(lazy, name, getattr(loaded, name))
@@ -341,9 +359,11 @@ def _adopt(lazy: Session, loaded: Session) -> None:
         vars(lazy).update(vars(loaded))
 
 
-def lazy_session(cls: type[Session], opener: t.Callable[[], Session]) -> Session:
-    """A session of class *cls* that calls *opener* on first use and takes
-    on the state of the session it returns.
+def lazy_session(cls: type[Session], opener: _Opener) -> Session:
+    """A session of class *cls* that, on first use, opens itself with
+    *opener* and takes on the state of the session it gives: *opener* is a
+    callable, or ``(interface, app, environ)`` to open the request's session
+    with ``interface.open_session``.
 
     .. versionadded:: 0.2
     """
@@ -605,30 +625,37 @@ class SecureCookieSessionInterface(SessionInterface):
             return Rejected("invalid", "malformed")
         max_age = self._max_age(app)
         # The current key alone first: it signs nearly every cookie, and a
-        # cookie it verifies needs no re-issue.
-        keys: list[tuple[int | None, str | bytes]] = [(None, secret)]
-        keys.extend(enumerate(config["SECRET_KEY_FALLBACKS"]))
-        rejected = Rejected("invalid", "signature")
-        for index, key in keys:
+        # cookie it verifies needs no re-issue. Then each fallback key, so
+        # the event can say which one (one HMAC per key either way).
+        index: int | None = None
+        key = secret
+        fallbacks = config["SECRET_KEY_FALLBACKS"]
+        while True:
+            serializer = self._make_serializer((key,))
             try:
-                payload, issued = self._make_serializer((key,)).unsign(value, max_age)
+                payload, issued = serializer.unsign(value, max_age)
+                break
             except SignatureExpired:
                 return Rejected("expired", "lifetime")
             except BadData:
-                continue
-            try:
-                data = self._make_serializer((key,)).load_payload(payload)
-            except BadData:
-                return Rejected("invalid", "payload")
-            if type(data) is not dict:
-                return Rejected("invalid", "payload")
+                index = 0 if index is None else index + 1
+                if index >= len(fallbacks):
+                    return Rejected("invalid", "signature")
+                key = fallbacks[index]
+        try:
+            data = serializer.load_payload(payload)
+        except BadData:
+            return Rejected("invalid", "payload")
+        if type(data) is not dict:
+            return Rejected("invalid", "payload")
+        if config["SESSION_IDLE_TIMEOUT"] or config["SESSION_ABSOLUTE_TIMEOUT"]:
             limit = check_limits(config, data, issued, int(time.time()))
             if limit is not None:
                 return Rejected(*limit)
-            if not validate(self.validator, MappingProxyType(data)):
-                return Rejected("revoked", None)
-            return Verified(data, issued, index)
-        return rejected
+        validator = self.validator
+        if validator is not None and not validate(validator, MappingProxyType(data)):
+            return Rejected("revoked", None)
+        return Verified(data, issued, index)
 
     def load_cookie(
         self, app: _AppLike, value: str
@@ -852,9 +879,7 @@ def open_request_session(
     """
     if not app.config["SECRET_KEY"]:
         return interface.make_null_session(app)
-    return lazy_session(
-        interface.session_class, partial(_open_now, interface, app, environ)
-    )
+    return lazy_session(interface.session_class, (interface, app, environ))
 
 
 def _open_now(interface: SessionInterface, app: _AppLike, environ: t.Any) -> Session:
@@ -897,11 +922,14 @@ def save_request_session(
         if session.accessed:
             add_vary_cookie(response)
         return
+    before = len(headers)
     interface.save_session(app, session, response)
-    sets_cookie, has_cache_control = _cookie_headers(headers, name)
-    if sets_cookie and not has_cache_control:
-        # A shared cache must never hand one user's session to another.
-        headers.append(("Cache-Control", "private"))
+    # Only a save that added headers can have set or deleted the cookie.
+    if len(headers) != before:
+        sets_cookie, has_cache_control = _cookie_headers(headers, name)
+        if sets_cookie and not has_cache_control:
+            # A shared cache must never hand one user's session to another.
+            headers.append(("Cache-Control", "private"))
 
 
 def _cookie_headers(headers: list[tuple[str, str]], name: str) -> tuple[bool, bool]:
