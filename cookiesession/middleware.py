@@ -163,9 +163,7 @@ def get_session(environ: WSGIEnvironment, environ_key: str = ENVIRON_KEY) -> Ses
             " application in cookiesession.SessionMiddleware, with the same"
             " environ_key."
         ) from None
-    if session._opener is not None:  # the lazy session: open it now
-        ensure_opened(session)
-    session.accessed = True
+    ensure_opened(session).accessed = True
     return session
 
 
