@@ -67,6 +67,7 @@ class SessionPlugin:
         #: The validated settings, read-only.
         self.config = validate_config(config)
         warn_if_no_secret_key(self.config, config)
+        #: The callback argument that receives the session.
         self.keyword = keyword
         #: Loads and saves the sessions.
         self.session_interface = session_interface or SecureCookieSessionInterface()

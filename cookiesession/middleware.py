@@ -149,7 +149,7 @@ def get_session(environ: WSGIEnvironment, environ_key: str = ENVIRON_KEY) -> Ses
     :param environ: The WSGI environ of the request.
     :param environ_key: The middleware's ``environ_key``.
     :raises KeyError: If the request did not pass through a
-        :class:`SessionMiddleware` using *environ_key*.
+        :class:`~cookiesession.SessionMiddleware` using *environ_key*.
 
     .. versionadded:: 0.1
     .. versionchanged:: 0.2

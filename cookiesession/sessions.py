@@ -82,7 +82,7 @@ _COOKIE_VALUE = re.compile(r"[A-Za-z0-9_\-.]+").fullmatch
 
 class Session(MutableMapping[str, t.Any]):
     """The session of one request: a mutable mapping that records whether
-    it was used and changed (the table in :mod:`cookiesession.sessions`).
+    it was used and changed (the table in :doc:`/sessions`).
 
     Changing a value *inside* the session (``session["cart"].append(3)``)
     cannot be seen: set ``session.modified = True`` afterwards.
@@ -702,7 +702,7 @@ class SecureCookieSessionInterface(SessionInterface):
 
     def open_session(self, app: _AppLike, request: webob.Request) -> Session | None:
         """Load the first session cookie that verifies, trying at most
-        :data:`MAX_COOKIE_VALUES` of them; an empty, new session when none
+        :data:`~cookiesession.sessions.MAX_COOKIE_VALUES` of them; an empty, new session when none
         does; ``None`` without a secret key.
 
         A session that expired or was revoked is reported, and its cookie is

@@ -2,9 +2,9 @@
 
 :func:`validate_config` runs once, when a :class:`~cookiesession.SessionMiddleware`
 or an integration is built: a bad value fails start-up with an
-:exc:`InvalidSetting` naming the key, what was given (masked if secret),
+:exc:`~cookiesession.InvalidSetting` naming the key, what was given (masked if secret),
 where it came from and what is accepted, instead of failing on the first
-request. The result is a :class:`ReadOnlyConfig`: settings changed later
+request. The result is a :class:`~cookiesession.settings.ReadOnlyConfig`: settings changed later
 would skip the checks, so they cannot be changed in place.
 """
 
@@ -69,8 +69,8 @@ _LONGEST = timedelta(days=365 * 1000)
 
 class InvalidSetting(Exception):
     """A session setting that cannot be used. Raised as
-    :exc:`InvalidSettingValue` (a :exc:`ValueError`) or
-    :exc:`InvalidSettingType` (a :exc:`TypeError`).
+    :exc:`~cookiesession.settings.InvalidSettingValue` (a :exc:`ValueError`) or
+    :exc:`~cookiesession.settings.InvalidSettingType` (a :exc:`TypeError`).
 
     :param key: The setting, as the sessions know it (``SECRET_KEY``).
     :param shown: The value as it may be shown: masked if secret.
@@ -376,7 +376,7 @@ def validate_config(
 
     .. versionadded:: 0.1
     .. versionchanged:: 0.2
-        Returns a :class:`ReadOnlyConfig`; errors are :exc:`InvalidSetting`.
+        Returns a :class:`~cookiesession.settings.ReadOnlyConfig`; errors are :exc:`~cookiesession.InvalidSetting`.
     """
     config = {} if config is None else config
     _warn_unknown(config, spell or str)

@@ -76,3 +76,46 @@ def test_bottle_example():
     page = client.post("/logout").follow().text
     assert "Logged out." in page
     assert "Log in" in page
+
+
+def test_logout_everywhere_example():
+    """Two devices log in; one logs out everywhere; the other is out too."""
+    module = load("logout_everywhere")
+    laptop, phone = TestApp(module.application), TestApp(module.application)
+    assert laptop.get("/login?name=ann").text == "user: ann"
+    assert phone.get("/login?name=ann").text == "user: ann"
+    stolen = laptop.cookies["session"]
+    assert laptop.get("/logout-everywhere").text == "user: None"
+    assert phone.get("/").text == "user: None"
+    thief = TestApp(module.application)
+    thief.set_cookie("session", stolen)
+    assert thief.get("/").text == "user: None"
+    assert phone.get("/login?name=ann").text == "user: ann"  # a new generation
+    assert phone.get("/").text == "user: ann"
+
+
+def test_count_events_example():
+    module = load("count_events")
+    from cookiesession import SessionMiddleware, get_session
+
+    def app(environ, start_response):
+        get_session(environ).get("x")
+        start_response("200 OK", [])
+        return [b""]
+
+    mw = SessionMiddleware(
+        app, {"SECRET_KEY": "k"}, session_interface=module.interface
+    )
+    TestApp(mw).get("/", headers={"Cookie": "session=nonsense"})
+    assert module.counts == {"invalid:malformed": 1}
+
+
+def test_count_events_with_prometheus():
+    from prometheus_client import REGISTRY
+
+    module = load("count_events")
+    hook = module.prometheus_hook()
+    hook("expired", {"reason": "idle"})
+    hook("reissued", {})
+    labels = {"event": "expired", "reason": "idle"}
+    assert REGISTRY.get_sample_value("cookiesession_events_total", labels) == 1

@@ -20,9 +20,16 @@ def test_readme_example(monkeypatch):
     assert client.get("/").text == "Visit number 2"
 
 
+TEST_COMMAND = (
+    "python -m pip install -U pip && python -m pip install -e . --group tests"
+    " && python -m pytest --cov"
+)
+
+
 def test_readme_commands():
     text = README.read_text()
     assert "python -m pip install . && cookiesession demo" in text
-    assert "python -m pip install -e '.[test]' && python -m pytest --cov" in text
-    ci = (README.parent / ".ci" / "run").read_text()
-    assert "python -m pip install -e '.[test]' && python -m pytest --cov" in ci
+    assert TEST_COMMAND in text
+    ci = README.parent / ".ci" / "run"
+    if ci.exists():  # not shipped in the sdist
+        assert TEST_COMMAND in ci.read_text()
