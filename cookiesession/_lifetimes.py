@@ -11,7 +11,6 @@ import logging
 import time
 import typing as t
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 
 __all__ = ["EventHook", "Validator", "check_limits", "refresh_due", "report"]
 
@@ -40,9 +39,25 @@ def report(hook: EventHook | None, event: str, **details: t.Any) -> None:
             logger.exception("The session event hook raised on %r; ignored.", event)
 
 
-def _seconds(config: Mapping[str, t.Any], key: str) -> float | None:
-    value: timedelta | None = config.get(key)
-    return None if value is None else value.total_seconds()
+_DURATIONS = (
+    "PERMANENT_SESSION_LIFETIME",
+    "SESSION_IDLE_TIMEOUT",
+    "SESSION_ABSOLUTE_TIMEOUT",
+    "SESSION_REFRESH_AFTER",
+)
+
+
+def seconds(config: Mapping[str, t.Any]) -> Mapping[str, float | None]:
+    """The durations of *config* in seconds (``None`` when off): computed
+    once by :func:`~cookiesession.validate_config`, or now for a plain
+    mapping."""
+    durations: Mapping[str, float | None] | None = getattr(config, "seconds", None)
+    if durations is None:
+        durations = {
+            key: None if config.get(key) is None else config[key].total_seconds()
+            for key in _DURATIONS
+        }
+    return durations
 
 
 def check_limits(
@@ -57,10 +72,11 @@ def check_limits(
     timeout was set) counts from *issued*, and gets ``"_created"`` in
     *data* (not marked modified: it is written with the next write).
     """
-    idle = _seconds(config, "SESSION_IDLE_TIMEOUT")
+    durations = seconds(config)
+    idle = durations["SESSION_IDLE_TIMEOUT"]
     if idle is not None and now - issued > idle:
         return ("expired", "idle")
-    absolute = _seconds(config, "SESSION_ABSOLUTE_TIMEOUT")
+    absolute = durations["SESSION_ABSOLUTE_TIMEOUT"]
     if absolute is not None:
         created = data.get(CREATED)
         if created is None:
@@ -90,12 +106,13 @@ def refresh_due(
     permanent session with SESSION_REFRESH_EACH_REQUEST, or a used one under
     an idle timeout; never while the cookie is younger than
     SESSION_REFRESH_AFTER."""
+    durations = seconds(config)
     if not (
         (permanent and config["SESSION_REFRESH_EACH_REQUEST"])
-        or (used and config.get("SESSION_IDLE_TIMEOUT") is not None)
+        or (used and durations["SESSION_IDLE_TIMEOUT"] is not None)
     ):
         return False
-    after = _seconds(config, "SESSION_REFRESH_AFTER")
+    after = durations["SESSION_REFRESH_AFTER"]
     return after is None or issued is None or time.time() - issued >= after
 
 

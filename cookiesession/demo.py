@@ -203,7 +203,8 @@ class _Demo:
 
 
 def make_demo_app(config: Mapping[str, t.Any]) -> SessionMiddleware:
-    """The demo app, wrapped in a :class:`~cookiesession.SessionMiddleware` with *config*.
+    """The demo app, wrapped in a :class:`~cookiesession.SessionMiddleware`
+    with *config*.
 
     :param config: The session settings; without ``SECRET_KEY`` the page
         shows but logging in fails with the no-secret-key error.

@@ -702,8 +702,8 @@ class SecureCookieSessionInterface(SessionInterface):
 
     def open_session(self, app: _AppLike, request: webob.Request) -> Session | None:
         """Load the first session cookie that verifies, trying at most
-        :data:`~cookiesession.sessions.MAX_COOKIE_VALUES` of them; an empty, new session when none
-        does; ``None`` without a secret key.
+        :data:`~cookiesession.sessions.MAX_COOKIE_VALUES` of them; an empty,
+        new session when none does; ``None`` without a secret key.
 
         A session that expired or was revoked is reported, and its cookie is
         deleted unless the application writes a new session."""

@@ -1,11 +1,12 @@
 """The settings the sessions read, their defaults, and their validation.
 
-:func:`validate_config` runs once, when a :class:`~cookiesession.SessionMiddleware`
-or an integration is built: a bad value fails start-up with an
-:exc:`~cookiesession.InvalidSetting` naming the key, what was given (masked if secret),
-where it came from and what is accepted, instead of failing on the first
-request. The result is a :class:`~cookiesession.settings.ReadOnlyConfig`: settings changed later
-would skip the checks, so they cannot be changed in place.
+:func:`validate_config` runs once, when a
+:class:`~cookiesession.SessionMiddleware` or an integration is built: a bad
+value fails start-up with an :exc:`~cookiesession.InvalidSetting` naming
+the key, what was given (masked if secret), where it came from and what is
+accepted, instead of failing on the first request. The result is a :class:`~cookiesession.settings.ReadOnlyConfig`:
+settings changed later would skip the checks, so they cannot be changed in
+place.
 """
 
 from __future__ import annotations
@@ -124,6 +125,17 @@ class ReadOnlyConfig(dict[str, t.Any]):
 
     .. versionadded:: 0.2
     """
+
+    def __init__(self, values: Mapping[str, t.Any]) -> None:
+        super().__init__(values)
+        #: The durations in seconds (``None`` when off), computed once
+        #: because every request reads them.
+        self.seconds: Mapping[str, float | None] = MappingProxyType(
+            {
+                key: None if self.get(key) is None else self[key].total_seconds()
+                for key in ("PERMANENT_SESSION_LIFETIME", *_TIMEOUTS)
+            }
+        )
 
     def __repr__(self) -> str:
         items = ", ".join(f"{k!r}: {mask_value(k, v)}" for k, v in self.items())
@@ -376,7 +388,8 @@ def validate_config(
 
     .. versionadded:: 0.1
     .. versionchanged:: 0.2
-        Returns a :class:`~cookiesession.settings.ReadOnlyConfig`; errors are :exc:`~cookiesession.InvalidSetting`.
+        Returns a :class:`~cookiesession.settings.ReadOnlyConfig`; errors are
+        :exc:`~cookiesession.InvalidSetting`.
     """
     config = {} if config is None else config
     _warn_unknown(config, spell or str)

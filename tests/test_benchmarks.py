@@ -61,3 +61,12 @@ def test_report(capsys):
         "Pyramid",
         "Bottle",
     }
+
+
+def test_lifetimes_benchmark_runs(capsys):
+    import bench_lifetimes
+
+    assert bench_lifetimes.main(["--iterations", "1", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "| read |" in out
+    assert "SESSION_REFRESH_AFTER = 60 s: 16" in out

@@ -103,9 +103,7 @@ def test_count_events_example():
         start_response("200 OK", [])
         return [b""]
 
-    mw = SessionMiddleware(
-        app, {"SECRET_KEY": "k"}, session_interface=module.interface
-    )
+    mw = SessionMiddleware(app, {"SECRET_KEY": "k"}, session_interface=module.interface)
     TestApp(mw).get("/", headers={"Cookie": "session=nonsense"})
     assert module.counts == {"invalid:malformed": 1}
 
