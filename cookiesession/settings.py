@@ -4,9 +4,9 @@
 :class:`~cookiesession.SessionMiddleware` or an integration is built: a bad
 value fails start-up with an :exc:`~cookiesession.InvalidSetting` naming
 the key, what was given (masked if secret), where it came from and what is
-accepted, instead of failing on the first request. The result is a :class:`~cookiesession.settings.ReadOnlyConfig`:
-settings changed later would skip the checks, so they cannot be changed in
-place.
+accepted, instead of failing on the first request. The result is a
+:class:`~cookiesession.settings.ReadOnlyConfig`: settings changed later
+would skip the checks, so they cannot be changed in place.
 """
 
 from __future__ import annotations
