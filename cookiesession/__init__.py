@@ -2,6 +2,8 @@
 Flask's session cookies, and a standalone configuration loader."""
 
 from .config import Config
+from .csrf import CSRFMiddleware, check_csrf_token, csrf_token
+from .flash import flash, get_flashed_messages
 from .middleware import SessionMiddleware, get_session
 from .serializer import JSONTag, TaggedJSONSerializer
 from .sessions import (
@@ -16,6 +18,7 @@ __version__ = "0.2.0.dev0"
 
 __all__ = [
     "DEFAULT_CONFIG",
+    "CSRFMiddleware",
     "Config",
     "InvalidSetting",
     "JSONTag",
@@ -25,6 +28,10 @@ __all__ = [
     "SessionInterface",
     "SessionMiddleware",
     "TaggedJSONSerializer",
+    "check_csrf_token",
+    "csrf_token",
+    "flash",
+    "get_flashed_messages",
     "get_session",
     "validate_config",
 ]

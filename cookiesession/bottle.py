@@ -27,8 +27,14 @@ import functools
 import typing as t
 from collections.abc import Callable, Mapping
 
-import bottle
+try:
+    import bottle
+except ImportError as e:  # pragma: no cover - tested in a subprocess
+    raise ImportError(
+        "cookiesession.bottle needs Bottle: pip install 'cookiesession[bottle]'"
+    ) from e
 
+from .csrf import FORM_FIELD, HEADER, UNSAFE_METHODS, check_csrf_token
 from .middleware import ResponseHeaders
 from .sessions import (
     SecureCookieSessionInterface,
@@ -50,8 +56,14 @@ class SessionPlugin:
     :param keyword: The callback argument that receives the session.
     :param session_interface: How sessions are stored. Defaults to a
         :class:`~cookiesession.SecureCookieSessionInterface`.
+    :param require_csrf: Refuse, with ``403``, a POST, PUT, PATCH or DELETE
+        to a route that takes the session unless it carries the session's
+        CSRF token (a ``csrf_token`` form field or an ``X-CSRF-Token``
+        header; :func:`~cookiesession.csrf_token` makes it).
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+        *require_csrf*.
     """
 
     name = "cookiesession"
@@ -63,6 +75,7 @@ class SessionPlugin:
         keyword: str = "session",
         *,
         session_interface: SessionInterface | None = None,
+        require_csrf: bool = False,
     ) -> None:
         #: The validated settings, read-only.
         self.config = validate_config(config)
@@ -71,6 +84,8 @@ class SessionPlugin:
         self.keyword = keyword
         #: Loads and saves the sessions.
         self.session_interface = session_interface or SecureCookieSessionInterface()
+        #: Whether unsafe methods need the session's CSRF token.
+        self.require_csrf = require_csrf
 
     def setup(self, app: bottle.Bottle) -> None:
         """Refuse a second plugin that passes the same keyword."""
@@ -90,6 +105,8 @@ class SessionPlugin:
             session = self._open()
             kwargs[self.keyword] = session
             try:
+                if self.require_csrf:
+                    _check_csrf(session)
                 result = callback(*args, **kwargs)
             except bottle.HTTPResponse as response:
                 self._save(session, response)
@@ -122,3 +139,12 @@ class SessionPlugin:
                 response.set_header("Vary", value)
             elif (name, value) not in before:
                 response.add_header(name, value)
+
+
+def _check_csrf(session: Session) -> None:
+    request = bottle.request
+    if request.method.upper() not in UNSAFE_METHODS:
+        return
+    token = request.headers.get(HEADER) or request.forms.get(FORM_FIELD)
+    if not check_csrf_token(session, token):
+        raise bottle.HTTPError(403, "The CSRF token is missing or does not match.")

@@ -289,6 +289,18 @@ def _config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _once(show: t.Callable[..., None]) -> t.Callable[..., None]:
+    seen: set[str] = set()
+
+    def show_once(message: Warning | str, *args: t.Any, **kwargs: t.Any) -> None:
+        kind = re.sub(r"\d+", "N", str(message))
+        if kind not in seen:
+            seen.add(kind)
+            show(message, *args, **kwargs)
+
+    return show_once
+
+
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
@@ -307,6 +319,8 @@ def _demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     app = make_demo_app(config)
+    # Each kind of warning once: a full cart warns on every request.
+    warnings.showwarning = _once(warnings.showwarning)
     with make_server(args.host, args.port, app, server_class=_ThreadingServer) as httpd:
         url = f"http://{args.host}:{httpd.server_port}/"
         print(f"Serving the cookiesession demo on {url}", flush=True)

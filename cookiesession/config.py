@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import io
 import json
 import os
 import types
@@ -298,13 +299,87 @@ class Config(dict[str, t.Any]):
         .. versionadded:: 0.1
         """
         prefix = prefix.rstrip("_") + "_"
+        self._from_variables(
+            [
+                (name, os.environ[name], f"environment variable {name}")
+                for name in sorted(os.environ)
+                if name.startswith(prefix) and name != prefix
+            ],
+            prefix,
+            loads,
+        )
+        return True
+
+    def from_dotenv(
+        self,
+        path: str | os.PathLike[str] = ".env",
+        prefix: str = "FLASK",
+        silent: bool = False,
+    ) -> bool:
+        """Load the ``PREFIX_*`` variables of a ``.env`` file, read with
+        python-dotenv (``pip install 'cookiesession[dotenv]'``), by the rules
+        of :meth:`from_prefixed_env`: JSON values, ``A__B`` nesting, all or
+        nothing. :data:`os.environ` is never changed; :meth:`explain` names
+        the file and line.
+
+        :param path: The file, relative to :attr:`root_path`.
+        :param prefix: The prefix; a trailing ``_`` is accepted.
+        :param silent: Return ``False`` instead of raising when the file is
+            missing.
+        :return: ``True`` if the file was read.
+        :raises OSError: If the file cannot be read.
+        :raises ValueError: As :meth:`from_prefixed_env`.
+
+        .. versionadded:: 0.2
+        """
+        try:
+            from dotenv import dotenv_values
+            from dotenv.parser import parse_stream
+        except ImportError as e:
+            raise ImportError(
+                "Config.from_dotenv needs python-dotenv:"
+                " pip install 'cookiesession[dotenv]'"
+            ) from e
+        filename = self._path(path)
+        try:
+            with open(filename, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            if silent and e.errno in _SILENT_ERRNOS:
+                return False
+            e.strerror = f"Unable to load .env file ({e.strerror})"
+            raise
+        values = dotenv_values(stream=io.StringIO(text))
+        lines = {
+            binding.key: binding.original.line
+            for binding in parse_stream(io.StringIO(text))
+            if binding.key is not None
+        }
+        prefix = prefix.rstrip("_") + "_"
+        self._from_variables(
+            [
+                (name, value, f"file {str(filename)!r} line {lines.get(name, '?')}")
+                for name, value in sorted(values.items())
+                if name.startswith(prefix) and name != prefix and value is not None
+            ],
+            prefix,
+            json.loads,
+        )
+        return True
+
+    def _from_variables(
+        self,
+        variables: list[tuple[str, str, str]],
+        prefix: str,
+        loads: Callable[[str], t.Any],
+    ) -> None:
+        """Apply ``(name, raw value, source)`` variables atomically."""
         staged: dict[str, t.Any] = {}
         setters: dict[tuple[str, ...], str] = {}  # path -> the variable that set it
+        sources: dict[str, str] = {}
         owned: set[int] = set()  # dicts created or copied by this call
-        for env_key in sorted(os.environ):
-            if not env_key.startswith(prefix) or env_key == prefix:
-                continue
-            raw = os.environ[env_key]
+        for env_key, raw, source in variables:
+            sources[env_key] = source
             try:
                 value = loads(raw)
             except Exception:
@@ -332,8 +407,7 @@ class Config(dict[str, t.Any]):
             for depth in range(len(parents) + 1):
                 setters[(*parents, tail)[: depth + 1]] = env_key
         for key, value in staged.items():
-            self._store([(key, value)], f"environment variable {setters[(key,)]}")
-        return True
+            self._store([(key, value)], sources[setters[(key,)]])
 
     def _conflict(
         self, env_key: str, path: tuple[str, ...], setter: str | None

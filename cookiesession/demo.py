@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 
 import webob
 
-from ._cookies import find_cookie_values
+from ._cookies import find_cookie_values, format_set_cookie
 from .middleware import SessionMiddleware, get_session
 from .sessions import Session
 
@@ -71,6 +71,10 @@ form {{ display: inline; }}
 <h2>What the session holds</h2>
 <pre id="session">{contents}</pre>
 <p id="cookie-size">{size}</p>
+<p id="signed">The session is <strong>signed, not encrypted</strong>: nobody can
+change it without the key, but anyone holding the cookie can read it. Copy
+the cookie from your browser's developer tools and run
+<code>cookiesession decode --unverified 'VALUE'</code> to see for yourself.</p>
 </section>
 </body>
 </html>
@@ -145,6 +149,18 @@ def _text(request: webob.Request, field: str) -> str | None:
     return value
 
 
+_LIMIT = "cookiesession.demo.limit"
+_MEASURE = "cookiesession.demo.measure"
+
+
+def cookie_size(request: webob.Request, data: Mapping[str, t.Any]) -> int | None:
+    """The size of the Set-Cookie header *data* would need, when it is over
+    the limit; ``None`` when it fits."""
+    limit = request.environ[_LIMIT]
+    size = t.cast(int, request.environ[_MEASURE](data))
+    return size if limit and size > limit else None
+
+
 def _handle(request: webob.Request, session: Session) -> webob.Response | str:
     """Apply a form post to the session; the error text if it is invalid."""
     if request.path == "/login":
@@ -156,14 +172,23 @@ def _handle(request: webob.Request, session: Session) -> webob.Response | str:
         session["user"] = name
         session.permanent = request.POST.get("remember") == "1"
     elif request.path == "/logout":
-        session.clear()
+        # Forget who the user is, as a real app would; the theme stays.
+        for key in ("user", "cart", "_permanent"):
+            session.pop(key, None)
     elif request.path == "/cart":
         item = _text(request, "item")
         if item is None:
             return f"Enter an item of 1 to {_MAX_TEXT} characters."
-        session.setdefault("cart", []).append(item)
-        # Appending changed a list inside the session, which it cannot see.
-        session.modified = True
+        cart = [*session.get("cart", []), item]
+        size = cookie_size(request, {**session.data, "cart": cart})
+        if size is not None:
+            return (
+                f"The cart is full: with that item the session cookie would be"
+                f" {size} bytes, over the {request.environ[_LIMIT]}-byte limit"
+                " browsers accept. A real app would keep the cart on the server"
+                " (see the Redis session interface)."
+            )
+        session["cart"] = cart
     elif request.path == "/theme":
         theme = request.POST.get("theme")
         if theme not in _THEMES:
@@ -181,10 +206,13 @@ class _Demo:
 
     def __init__(self) -> None:
         self.config: Mapping[str, t.Any] = {}
+        self.measure: t.Callable[[Mapping[str, t.Any]], int] = len
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
+        environ[_LIMIT] = self.config["MAX_COOKIE_SIZE"]
+        environ[_MEASURE] = self.measure
         request = webob.Request(environ)
         session = get_session(environ)
         if request.method == "POST":
@@ -214,4 +242,15 @@ def make_demo_app(config: Mapping[str, t.Any]) -> SessionMiddleware:
     demo = _Demo()
     middleware = SessionMiddleware(demo, config)
     demo.config = middleware.config
+
+    def measure(data: Mapping[str, t.Any]) -> int:
+        interface = middleware.session_interface
+        name = interface.get_cookie_name(middleware)
+        value = interface.encode_session(middleware, data)
+        attrs = interface.cookie_attributes(middleware)
+        if data.get("_permanent"):
+            attrs["expires"], attrs["max_age"] = 0, 2678400
+        return len(format_set_cookie(name, value, **attrs))
+
+    demo.measure = measure
     return middleware

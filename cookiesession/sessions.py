@@ -94,7 +94,15 @@ class Session(MutableMapping[str, t.Any]):
     """
 
     # _opener is only ever set on a session that opens itself on first use.
-    __slots__ = ("_data", "_opener", "accessed", "issued", "modified", "new")
+    __slots__ = (
+        "_data",
+        "_opener",
+        "_request_cache",
+        "accessed",
+        "issued",
+        "modified",
+        "new",
+    )
 
     def __init__(
         self, initial: Mapping[str, t.Any] | None = None, *, new: bool = False
@@ -107,6 +115,7 @@ class Session(MutableMapping[str, t.Any]):
         #:
         #: .. versionadded:: 0.2
         self.issued: int | None = None
+        self._request_cache: dict[str, t.Any] | None = None
         #: ``True`` when no valid session cookie came with the request.
         self.new = new
         #: ``True`` once the session was changed; set it yourself after
@@ -349,6 +358,7 @@ def _adopt(lazy: Session, loaded: Session) -> None:
         lazy.modified = loaded.modified
         lazy.accessed = loaded.accessed
         lazy.issued = loaded.issued
+        lazy._request_cache = loaded._request_cache
         return
     for name in _lazy_class(cls)._state:  # type: ignore[attr-defined]
         try:
@@ -380,6 +390,19 @@ def is_opened(session: Session) -> bool:
     .. versionadded:: 0.2
     """
     return session._opener is None
+
+
+def request_cache(session: Session) -> dict[str, t.Any]:
+    """A dict that lives as long as *session*, the session of one request:
+    where helpers such as :func:`~cookiesession.get_flashed_messages` keep
+    what they computed for this request. Never saved.
+
+    .. versionadded:: 0.2
+    """
+    cache = session._request_cache
+    if cache is None:
+        cache = session._request_cache = {}
+    return cache
 
 
 def ensure_opened(session: Session) -> Session:
@@ -505,6 +528,24 @@ class SessionInterface:
         self, app: _AppLike, session: Session, response: ResponseLike
     ) -> None:
         """Write *session* to *response*, if it needs writing."""
+        raise NotImplementedError
+
+    def encode_session(self, app: _AppLike, data: Mapping[str, t.Any]) -> str:
+        """A cookie value holding *data*, as :meth:`save_session` would
+        write it now: for tests (:mod:`cookiesession.testing`) and tools.
+
+        .. versionadded:: 0.2
+        """
+        raise NotImplementedError
+
+    def decode_session(self, app: _AppLike, value: str) -> dict[str, t.Any]:
+        """The data a cookie value holds, checked as :meth:`open_session`
+        checks it.
+
+        :raises ValueError: If the value is invalid, expired or revoked.
+
+        .. versionadded:: 0.2
+        """
         raise NotImplementedError
 
     def cookie_attributes(self, app: _AppLike) -> dict[str, t.Any]:
@@ -656,6 +697,28 @@ class SecureCookieSessionInterface(SessionInterface):
         if validator is not None and not validate(validator, MappingProxyType(data)):
             return Rejected("revoked", None)
         return Verified(data, issued, index)
+
+    def encode_session(self, app: _AppLike, data: Mapping[str, t.Any]) -> str:
+        """The signed cookie value for *data*, signed now."""
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            raise RuntimeError(NO_SECRET_KEY)
+        payload = dict(data)
+        if created_now(app.config, payload):
+            payload[CREATED] = int(time.time())
+        return dumps_session(serializer, payload)
+
+    def decode_session(self, app: _AppLike, value: str) -> dict[str, t.Any]:
+        """The data of a signed cookie value, checked as
+        :meth:`open_session` checks it.
+
+        :raises ValueError: Naming the event and reason of a rejection.
+        """
+        result = self.verify(app, value)
+        if isinstance(result, Rejected):
+            reason = f" ({result.reason})" if result.reason else ""
+            raise ValueError(f"The session cookie is {result.event}{reason}.")
+        return result.data
 
     def load_cookie(
         self, app: _AppLike, value: str

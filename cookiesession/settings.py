@@ -356,12 +356,28 @@ def _warn_unknown(config: Mapping[str, t.Any], spell: Callable[[str], str]) -> N
             match = difflib.get_close_matches(upper, DEFAULT_CONFIG, n=1, cutoff=0.8)
             if not match and not upper.startswith(_WATCHED_PREFIXES):
                 continue
+        written, suggest = _as_written(config, key, spell)
         hint = (
-            f"did you mean {spell(match[0])}?"
+            f"did you mean {suggest(match[0])}?"
             if match
             else "it is not a session setting."
         )
-        warn(f"Unknown setting {spell(key)!r}: {hint}")
+        warn(f"Unknown setting {written!r}: {hint}")
+
+
+def _as_written(
+    config: Mapping[str, t.Any], key: str, spell: Callable[[str], str]
+) -> tuple[str, Callable[[str], str]]:
+    """How the user wrote *key* (an environment variable, an .ini key, a
+    secret file's name), and how to spell a suggestion the same way."""
+    source = config.source_of(key) if isinstance(config, Config) else ""
+    if source.startswith("environment variable ") and source.endswith(key):
+        var = source.rsplit(" ", 1)[1]
+        prefix = var[: -len(key)]
+        return var, lambda known: prefix + known
+    if source.startswith("file ") and isinstance(config, Config):
+        return f"{key.lower()} ({source})", str.lower
+    return spell(key), spell
 
 
 def validate_config(

@@ -204,7 +204,7 @@ def test_setting_warnings_are_printed(cli):
         code, _, err = cli("config", "--prefix", "X")
     finally:
         del os.environ["X_SESSION_COOKIE_SECUR"]
-    assert "did you mean SESSION_COOKIE_SECURE?" in err
+    assert "did you mean X_SESSION_COOKIE_SECURE?" in err
 
 
 def test_decode_fallback_and_expiry(cli, monkeypatch):

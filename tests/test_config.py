@@ -583,3 +583,43 @@ def test_nested_env_name_under_an_explicit_null(monkeypatch):
     with pytest.raises(ValueError, match="'FLASK_A__B'.*'FLASK_A'"):
         config.from_prefixed_env()
     assert "A" not in config
+
+
+def test_from_dotenv(tmp_path, monkeypatch):
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    (tmp_path / ".env").write_text(
+        "# comment\n"
+        'FLASK_SECRET_KEY="from dotenv"\n'
+        "FLASK_SESSION_COOKIE_SECURE=true\n"
+        "FLASK_DB__PORT=5432\n"
+        "OTHER=ignored\n"
+    )
+    config = Config(tmp_path)
+    assert config.from_dotenv() is True
+    assert config["SECRET_KEY"] == "from dotenv"
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["DB"] == {"PORT": 5432}
+    assert "OTHER" not in config
+    assert "FLASK_SECRET_KEY" not in os.environ  # the environment is untouched
+    assert config.source_of("SECRET_KEY") == f"file {str(tmp_path / '.env')!r} line 2"
+    assert config.source_of("DB") == f"file {str(tmp_path / '.env')!r} line 4"
+
+
+def test_from_dotenv_is_atomic_and_silent(tmp_path):
+    (tmp_path / ".env").write_text("FLASK_A=1\nFLASK_A__B=2\n")
+    config = Config(tmp_path)
+    with pytest.raises(ValueError, match="'FLASK_A__B'"):
+        config.from_dotenv()
+    assert config == {}
+    assert Config(tmp_path).from_dotenv("missing.env", silent=True) is False
+    with pytest.raises(OSError, match="Unable to load .env file"):
+        Config(tmp_path).from_dotenv("missing.env")
+
+
+def test_from_dotenv_without_python_dotenv_names_the_extra(monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dotenv", None)
+    (tmp_path / ".env").write_text("FLASK_A=1\n")
+    with pytest.raises(ImportError, match=r"cookiesession\[dotenv\]"):
+        Config(tmp_path).from_dotenv()

@@ -136,3 +136,42 @@ def test_bad_form_input(demo, path, data, message):
 def test_not_found(demo):
     demo.get("/nope", status=404)
     demo.post("/nope", status=404)
+
+
+def login(client, name="ann"):
+    return client.post("/login", {"name": name}).follow()
+
+
+def test_a_full_cart_says_so():
+    client = TestApp(make_demo_app({"SECRET_KEY": "k"}))
+    login(client)
+    import secrets
+
+    for _ in range(200):
+        item = secrets.token_hex(20)  # random: zlib cannot shrink it
+        response = client.post("/cart", {"item": item}, expect_errors=True)
+        if response.status_int == 400:
+            break
+        response.follow()
+    else:
+        pytest.fail("the cart never filled up")
+    assert "The cart is full" in response.text
+    assert "over the 4093-byte limit" in response.text
+    assert item not in client.get("/").text  # refused, and what fits was kept
+
+
+def test_logout_keeps_the_theme():
+    client = TestApp(make_demo_app({"SECRET_KEY": "k"}))
+    login(client)
+    client.post("/theme", {"theme": "dark"}).follow()
+    client.post("/cart", {"item": "tea"}).follow()
+    page = client.post("/logout").follow().text
+    assert 'value="dark" checked' in page
+    assert 'id="user"' not in page
+    assert "tea" not in page
+
+
+def test_the_page_says_the_session_is_signed_not_encrypted():
+    page = TestApp(make_demo_app({"SECRET_KEY": "k"})).get("/").text
+    assert "signed, not encrypted" in page
+    assert "cookiesession decode --unverified" in page

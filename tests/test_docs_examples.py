@@ -70,12 +70,56 @@ def test_pyramid_example():
 
 def test_bottle_example():
     client = TestApp(load("bottle_app").app)
-    page = client.post("/login", {"name": "ann"}).follow().text
+    page = client.get("/").text
+    token = re.search(r'name="csrf_token" value="(\w+)"', page).group(1)
+    client.post("/login", {"name": "ann"}, status=403)  # no CSRF token
+    page = client.post("/login", {"name": "ann", "csrf_token": token}).follow().text
     assert "Logged in as ann." in page
     assert "Hello, ann." in page
-    page = client.post("/logout").follow().text
+    # The login started a new session, and so a new token.
+    token = re.search(r'name="csrf_token" value="(\w+)"', page).group(1)
+    page = client.post("/logout", {"csrf_token": token}).follow().text
     assert "Logged out." in page
     assert "Log in" in page
+
+
+SCRIPT = "<script>alert(document.domain)</script>"
+
+
+def _post_name(client, path, field="name"):
+    page = client.get("/").text
+    found = re.search(r'name="csrf_token" value="(\w+)"', page)
+    form = {field: SCRIPT, **({"csrf_token": found.group(1)} if found else {})}
+    return client.post(path, form).follow()
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        pytest.param("pyramid_app", lambda m: m.main(), id="pyramid"),
+        pytest.param("bottle_app", lambda m: m.app, id="bottle"),
+    ],
+)
+def test_every_example_escapes_what_users_send(name, make):
+    """A name posted as a script comes back as text, never as markup."""
+    response = _post_name(TestApp(make(load(name))), "/login")
+    assert SCRIPT not in response.text
+    assert "&lt;script&gt;" in response.text
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        pytest.param("logout_everywhere", "/login?name=", id="logout-everywhere"),
+        pytest.param("custom_interface", "/?user=", id="custom-interface"),
+    ],
+)
+def test_plain_text_examples_are_not_html(name, path):
+    """Examples that echo input answer text/plain, which no browser runs."""
+    from urllib.parse import quote
+
+    response = TestApp(load(name).application).get(path + quote(SCRIPT))
+    assert response.content_type == "text/plain"
 
 
 def test_logout_everywhere_example():

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import cookiesession
 
 
@@ -12,10 +14,11 @@ def _isort_key(name: str) -> tuple[int, str]:
     return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
 
 
-def test_all_is_sorted_and_importable():
+def test_all_is_sorted_and_documented():
     assert cookiesession.__all__ == sorted(cookiesession.__all__, key=_isort_key)
+    api = (Path(__file__).parent.parent / "docs" / "api.rst").read_text()
     for name in cookiesession.__all__:
-        assert getattr(cookiesession, name) is not None
+        assert f":: {name}" in api, f"{name} is not in docs/api.rst"
 
 
 def test_import_loads_no_framework():
@@ -56,3 +59,19 @@ def test_main_module_runs():
     )
     assert result.returncode == 0
     assert "demo" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "missing", "extra"),
+    [
+        pytest.param("cookiesession.pyramid", "pyramid", "pyramid", id="pyramid"),
+        pytest.param("cookiesession.bottle", "bottle", "bottle", id="bottle"),
+    ],
+)
+def test_an_integration_without_its_extra_names_the_extra(module, missing, extra):
+    code = f"import sys\nsys.modules[{missing!r}] = None\nimport {module}\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert f"pip install 'cookiesession[{extra}]'" in result.stderr

@@ -274,3 +274,70 @@ def test_factory_by_hand():
     assert client.get("/").text == "2"
     with pytest.raises(ConfigurationError):
         CookieSessionFactory({})
+
+
+def test_env_prefix_and_secrets_dir(tmp_path, monkeypatch):
+    """Later sources win: .ini, then the secrets folder, then the env."""
+    (tmp_path / "secret_key").write_text("from-the-secret-file\n")
+    (tmp_path / "session_cookie_name").write_text("from_secret\n")
+    monkeypatch.setenv("MYAPP_SESSION_COOKIE_NAME", '"from_env"')
+    config = settings_to_config(
+        {
+            "cookiesession.secret_key": "from-ini",
+            "cookiesession.session_cookie_name": "from_ini",
+            "cookiesession.session_cookie_httponly": "false",
+            "cookiesession.secrets_dir": str(tmp_path),
+            "cookiesession.env_prefix": "MYAPP",
+        }
+    )
+    factory = CookieSessionFactory(config)
+    assert factory.config["SECRET_KEY"] == "from-the-secret-file"
+    assert factory.config["SESSION_COOKIE_NAME"] == "from_env"
+    assert factory.config["SESSION_COOKIE_HTTPONLY"] is False
+
+
+def test_a_config_object_is_accepted():
+    from cookiesession import Config
+
+    config = Config()
+    config.from_mapping(SECRET_KEY="k", SESSION_COOKIE_NAME="sid")
+    with Configurator() as configurator:
+        configurator.set_session_factory(CookieSessionFactory(config))
+        configurator.add_route("set", "/set")
+        configurator.add_view(
+            lambda request: request.session.update(a=1) or Response("ok"),
+            route_name="set",
+        )
+        app = configurator.make_wsgi_app()
+    assert TestApp(app).get("/set").headers["Set-Cookie"].startswith("sid=")
+
+
+@pytest.mark.parametrize(
+    ("env", "written"),
+    [
+        pytest.param(
+            {"MYAPP_SESSION_COOKIE_SAMESITE": "Lenient"},
+            "environment variable MYAPP_SESSION_COOKIE_SAMESITE",
+            id="env",
+        ),
+    ],
+)
+def test_errors_name_the_setting_as_written(monkeypatch, env, written):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings = {**SETTINGS, "cookiesession.env_prefix": "MYAPP"}
+    with pytest.raises(ConfigurationError, match=written):
+        make_app(settings)
+    with pytest.raises(
+        ConfigurationError, match="'cookiesession.session_cookie_samesite'"
+    ):
+        make_app({"cookiesession.session_cookie_samesite": "Lenient"})
+
+
+def test_warnings_name_an_env_var_as_written(monkeypatch):
+    monkeypatch.setenv("MYAPP_SESSION_COOKIE_SECUR", "true")
+    with pytest.warns(
+        UserWarning,
+        match="'MYAPP_SESSION_COOKIE_SECUR': did you mean MYAPP_SESSION_COOKIE_SECURE",
+    ):
+        make_app({"cookiesession.env_prefix": "MYAPP"})

@@ -1,5 +1,7 @@
 """A small Pyramid app: log in, a flash message, log out."""
 
+from html import escape
+
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.response import Response
@@ -9,8 +11,8 @@ def home(request):
     session = request.session
     user = session.get("user")
     token = session.get_csrf_token()
-    csrf = f'<input type="hidden" name="csrf_token" value="{token}">'
-    messages = "".join(f"<p>{m}</p>" for m in session.pop_flash())
+    csrf = f'<input type="hidden" name="csrf_token" value="{escape(token)}">'
+    messages = "".join(f"<p>{escape(m)}</p>" for m in session.pop_flash())
     if user is None:
         body = (
             '<form method="post" action="/login">'
@@ -19,7 +21,7 @@ def home(request):
         )
     else:
         body = (
-            f"<p>Hello, {user}.</p>"
+            f"<p>Hello, {escape(user)}.</p>"
             '<form method="post" action="/logout">'
             f"{csrf}"
             "<button>Log out</button></form>"

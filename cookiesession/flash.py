@@ -1,0 +1,77 @@
+"""Flash messages for any framework, with Flask's semantics and layout.
+
+Messages live in the session under ``"_flashes"`` as a list of
+``(category, message)`` pairs, as Flask keeps them, so a message flashed by
+a Flask, Pyramid, Bottle or bare WSGI app sharing the cookie is shown by
+any of the others::
+
+    from cookiesession import flash, get_flashed_messages
+
+    flash(session, "Saved.")
+    flash(session, "Disk almost full.", "warning")
+    ...
+    get_flashed_messages(session)  # ['Saved.', 'Disk almost full.']
+"""
+
+from __future__ import annotations
+
+import typing as t
+from collections.abc import Iterable
+
+from .sessions import Session, request_cache
+
+__all__ = ["flash", "get_flashed_messages"]
+
+_KEY = "_flashes"
+
+
+def flash(session: Session, message: t.Any, category: str = "message") -> None:
+    """Add *message* for the next page that shows flashed messages.
+
+    :param session: The session, of any interface.
+    :param message: The message; anything the session can store.
+    :param category: Flask's category (Pyramid's queue); ``"message"`` by
+        default.
+
+    .. versionadded:: 0.2
+    """
+    flashes = session.get(_KEY)
+    flashes = list(flashes) if isinstance(flashes, list) else []
+    flashes.append((category, message))
+    session[_KEY] = flashes
+
+
+def get_flashed_messages(
+    session: Session,
+    with_categories: bool = False,
+    category_filter: Iterable[str] = (),
+) -> list[t.Any]:
+    """The flashed messages, taken out of the session.
+
+    The first call in a request removes them all from the session; later
+    calls in the same request return the same messages. As in Flask, a
+    *category_filter* selects what is returned, but every message is
+    removed, the other categories included.
+
+    :param session: The session, of any interface.
+    :param with_categories: Return ``(category, message)`` pairs.
+    :param category_filter: Only these categories.
+
+    .. versionadded:: 0.2
+    """
+    cache = request_cache(session)
+    flashes: list[tuple[str, t.Any]] | None = cache.get(_KEY)
+    if flashes is None:
+        stored = session.pop(_KEY) if _KEY in session else []
+        flashes = [tuple(item) for item in stored if _is_pair(item)]
+        cache[_KEY] = flashes
+    if category_filter:
+        wanted = set(category_filter)
+        flashes = [item for item in flashes if item[0] in wanted]
+    if with_categories:
+        return list(flashes)
+    return [message for _, message in flashes]
+
+
+def _is_pair(item: object) -> bool:
+    return isinstance(item, (list, tuple)) and len(item) == 2
