@@ -22,9 +22,17 @@ INVENTORIES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
         [
             *(
                 (f"collections.abc.{n}", "py:class", "library/collections.abc.html#$")
-                for n in ("Mapping", "MutableMapping", "Callable", "Sequence")
+                for n in (
+                    "Mapping",
+                    "MutableMapping",
+                    "Callable",
+                    "Sequence",
+                    "Iterable",
+                    "Iterator",
+                )
             ),
             ("os.PathLike", "py:class", "library/os.html#$"),
+            ("os.environ", "py:data", "library/os.html#$"),
             ("datetime.datetime", "py:class", "library/datetime.html#$"),
             ("datetime.timedelta", "py:class", "library/datetime.html#$"),
             ("tomllib.load", "py:function", "library/tomllib.html#$"),
