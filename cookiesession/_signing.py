@@ -54,7 +54,7 @@ def lazy_sha1(string: bytes = b"") -> t.Any:
     return hashlib.sha1(string)
 
 
-def _b64encode(data: bytes) -> bytes:
+def b64encode(data: bytes) -> bytes:
     return b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
@@ -160,11 +160,11 @@ class SessionSerializer(URLSafeTimedSerializer):
         stamp = int(time.time())
         value = b"%s%s.%s" % (
             prefix,
-            _b64encode(data),
-            _b64encode(stamp.to_bytes((stamp.bit_length() + 7) // 8, "big")),
+            b64encode(data),
+            b64encode(stamp.to_bytes((stamp.bit_length() + 7) // 8, "big")),
         )
         signature = self._signer.algorithm.get_signature(self._keys[0], value)
-        return (value + b"." + _b64encode(signature)).decode("ascii")
+        return (value + b"." + b64encode(signature)).decode("ascii")
 
     def loads(  # type: ignore[override]
         self,

@@ -34,7 +34,12 @@ from . import __version__
 from ._cookies import find_cookie_values
 from ._signing import peek_timestamp
 from .config import Config, mask_value
-from .sessions import MAX_COOKIE_VALUES, Rejected, SecureCookieSessionInterface
+from .sessions import (
+    MAX_COOKIE_VALUES,
+    Rejected,
+    SecureCookieSessionInterface,
+    is_cookie_value,
+)
 from .settings import DEFAULT_CONFIG, InvalidSetting, validate_config
 
 __all__ = ["main"]
@@ -123,7 +128,36 @@ def _print_json(data: object) -> None:
     print(json.dumps(_readable(data), indent=2, sort_keys=True))
 
 
-def _cookie_value(raw: str, name: str) -> str:
+def _decode_encrypted(args: argparse.Namespace, settings: _Settings, value: str) -> int:
+    from .crypto import EncryptedCookieSessionInterface
+
+    if args.unverified:
+        raise _Failure("An encrypted cookie cannot be read without its key.")
+    keys = settings.keys()
+    if not keys:
+        raise _Failure(
+            f"No secret key: pass --secret-key, set {args.prefix}_SECRET_KEY,"
+            " or use --pyfile or --secrets-dir."
+        )
+    result = EncryptedCookieSessionInterface().verify(settings, value)
+    if isinstance(result, Rejected):
+        if result == Rejected("invalid", "signature"):
+            raise _Failure(
+                f"The cookie does not open with any of the {len(keys)} configured"
+                " key(s): it was sealed with another key, for another cookie"
+                " name, or changed."
+            )
+        raise _Failure(_REJECTED.get(result, _NOT_VERIFIED).format(n=len(keys)))
+    index = result.fallback
+    label = "current SECRET_KEY" if index is None else keys[len(keys) - 1 - index][0]
+    print(f"opened with the {label}", file=sys.stderr)
+    for line in _limits(settings.config, result.data, result.issued):
+        print(line, file=sys.stderr)
+    _print_json(result.data)
+    return 0
+
+
+def _cookie_value(raw: str, name: str, encrypted: bool = False) -> str:
     raw = raw.strip()
     if raw.lower().startswith("cookie:"):
         raw = raw[len("cookie:") :].strip()
@@ -134,6 +168,10 @@ def _cookie_value(raw: str, name: str) -> str:
         raw = values[0]
     if not raw:
         raise _Failure("No cookie given.")
+    if encrypted:
+        if not is_cookie_value(raw) or "." in raw:
+            raise _Failure("This is not an encrypted session cookie.")
+        return raw
     if not _SIGNED_VALUE(raw):
         raise _Failure(
             "This is not a session cookie: a signed session cookie is"
@@ -190,7 +228,10 @@ def _limits(
 def _decode(args: argparse.Namespace) -> int:
     settings = _Settings(args)
     raw = args.cookie if args.cookie not in (None, "-") else sys.stdin.read()
-    value = _cookie_value(raw, settings.config["SESSION_COOKIE_NAME"])
+    name = settings.config["SESSION_COOKIE_NAME"]
+    if args.encrypted:
+        return _decode_encrypted(args, settings, _cookie_value(raw, name, True))
+    value = _cookie_value(raw, name)
     interface = settings.interface
     if args.unverified:
         # Decoding needs no key: only checking the signature does.
@@ -381,6 +422,11 @@ def _parser() -> argparse.ArgumentParser:
         "--unverified",
         action="store_true",
         help="show the payload without checking the signature",
+    )
+    decode.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="open an encrypted cookie (EncryptedCookieSessionInterface)",
     )
     decode.set_defaults(func=_decode)
 

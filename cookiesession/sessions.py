@@ -80,6 +80,16 @@ NO_SECRET_KEY = (
 _COOKIE_VALUE = re.compile(r"[A-Za-z0-9_\-.]+").fullmatch
 
 
+def is_cookie_value(value: str) -> bool:
+    """Whether *value* holds only the characters URL-safe base64 and
+    itsdangerous write. Other characters are refused before any decoding:
+    base64 decoders skip them, so a changed cookie could still open.
+
+    .. versionadded:: 0.2
+    """
+    return _COOKIE_VALUE(value) is not None
+
+
 class Session(MutableMapping[str, t.Any]):
     """The session of one request: a mutable mapping that records whether
     it was used and changed (the table in :doc:`/sessions`).
@@ -416,7 +426,13 @@ def ensure_opened(session: Session) -> Session:
     return session
 
 
-class _AppLike(t.Protocol):
+class AppLike(t.Protocol):
+    """What a session interface needs of an application (the middleware or
+    an integration): its validated settings.
+
+    .. versionadded:: 0.2
+    """
+
     @property
     def config(self) -> Mapping[str, t.Any]: ...
 
@@ -452,7 +468,7 @@ class SessionInterface:
         """
         report(self.event_hook, event, **details)
 
-    def make_null_session(self, app: _AppLike) -> Session:
+    def make_null_session(self, app: AppLike) -> Session:
         """The session to use when a real one cannot be had."""
         return self.null_session_class()
 
@@ -460,36 +476,36 @@ class SessionInterface:
         """Whether *obj* is a null session: one never saved."""
         return isinstance(obj, self.null_session_class)
 
-    def get_cookie_name(self, app: _AppLike) -> str:
+    def get_cookie_name(self, app: AppLike) -> str:
         """``SESSION_COOKIE_NAME``."""
         return t.cast(str, app.config["SESSION_COOKIE_NAME"])
 
-    def get_cookie_domain(self, app: _AppLike) -> str | None:
+    def get_cookie_domain(self, app: AppLike) -> str | None:
         """``SESSION_COOKIE_DOMAIN``; ``None`` makes a host-only cookie."""
         return t.cast("str | None", app.config["SESSION_COOKIE_DOMAIN"])
 
-    def get_cookie_path(self, app: _AppLike) -> str:
+    def get_cookie_path(self, app: AppLike) -> str:
         """``SESSION_COOKIE_PATH``, or ``APPLICATION_ROOT`` when unset."""
         config = app.config
         return t.cast(str, config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"])
 
-    def get_cookie_httponly(self, app: _AppLike) -> bool:
+    def get_cookie_httponly(self, app: AppLike) -> bool:
         """``SESSION_COOKIE_HTTPONLY``."""
         return t.cast(bool, app.config["SESSION_COOKIE_HTTPONLY"])
 
-    def get_cookie_secure(self, app: _AppLike) -> bool:
+    def get_cookie_secure(self, app: AppLike) -> bool:
         """``SESSION_COOKIE_SECURE``."""
         return t.cast(bool, app.config["SESSION_COOKIE_SECURE"])
 
-    def get_cookie_samesite(self, app: _AppLike) -> str | None:
+    def get_cookie_samesite(self, app: AppLike) -> str | None:
         """``SESSION_COOKIE_SAMESITE``; ``None`` omits the attribute."""
         return t.cast("str | None", app.config["SESSION_COOKIE_SAMESITE"])
 
-    def get_cookie_partitioned(self, app: _AppLike) -> bool:
+    def get_cookie_partitioned(self, app: AppLike) -> bool:
         """``SESSION_COOKIE_PARTITIONED``."""
         return t.cast(bool, app.config["SESSION_COOKIE_PARTITIONED"])
 
-    def get_expiration_time(self, app: _AppLike, session: Session) -> datetime | None:
+    def get_expiration_time(self, app: AppLike, session: Session) -> datetime | None:
         """When a permanent session's cookie expires: now plus
         ``PERMANENT_SESSION_LIFETIME``. ``None`` for a browser-session
         cookie."""
@@ -498,7 +514,7 @@ class SessionInterface:
         lifetime: timedelta = app.config["PERMANENT_SESSION_LIFETIME"]
         return datetime.fromtimestamp(time.time(), timezone.utc) + lifetime
 
-    def should_set_cookie(self, app: _AppLike, session: Session) -> bool:
+    def should_set_cookie(self, app: AppLike, session: Session) -> bool:
         """Whether to send the cookie: the session was modified, or a
         refresh is due: it is permanent and ``SESSION_REFRESH_EACH_REQUEST``
         is on, or it was used under ``SESSION_IDLE_TIMEOUT``; either only
@@ -510,7 +526,7 @@ class SessionInterface:
             session.accessed,
         )
 
-    def needs_refresh(self, app: _AppLike, environ: Mapping[str, t.Any]) -> bool:
+    def needs_refresh(self, app: AppLike, environ: Mapping[str, t.Any]) -> bool:
         """Whether a request that never used its session must still load and
         save it, to refresh a permanent session's expiry. It gets the WSGI
         environ, not a request object, because it runs on every request.
@@ -520,17 +536,17 @@ class SessionInterface:
         """
         return bool(app.config["SESSION_REFRESH_EACH_REQUEST"])
 
-    def open_session(self, app: _AppLike, request: webob.Request) -> Session | None:
+    def open_session(self, app: AppLike, request: webob.Request) -> Session | None:
         """Load the session of *request*; ``None`` means a null session."""
         raise NotImplementedError
 
     def save_session(
-        self, app: _AppLike, session: Session, response: ResponseLike
+        self, app: AppLike, session: Session, response: ResponseLike
     ) -> None:
         """Write *session* to *response*, if it needs writing."""
         raise NotImplementedError
 
-    def encode_session(self, app: _AppLike, data: Mapping[str, t.Any]) -> str:
+    def encode_session(self, app: AppLike, data: Mapping[str, t.Any]) -> str:
         """A cookie value holding *data*, as :meth:`save_session` would
         write it now: for tests (:mod:`cookiesession.testing`) and tools.
 
@@ -538,7 +554,7 @@ class SessionInterface:
         """
         raise NotImplementedError
 
-    def decode_session(self, app: _AppLike, value: str) -> dict[str, t.Any]:
+    def decode_session(self, app: AppLike, value: str) -> dict[str, t.Any]:
         """The data a cookie value holds, checked as :meth:`open_session`
         checks it.
 
@@ -548,7 +564,7 @@ class SessionInterface:
         """
         raise NotImplementedError
 
-    def cookie_attributes(self, app: _AppLike) -> dict[str, t.Any]:
+    def cookie_attributes(self, app: AppLike) -> dict[str, t.Any]:
         """The ``set_cookie``/``delete_cookie`` keyword arguments from the
         ``get_cookie_*`` methods.
 
@@ -638,7 +654,7 @@ class SecureCookieSessionInterface(SessionInterface):
             )
         return serializer
 
-    def get_signing_serializer(self, app: _AppLike) -> URLSafeTimedSerializer | None:
+    def get_signing_serializer(self, app: AppLike) -> URLSafeTimedSerializer | None:
         """The serializer that signs and verifies session cookies, or
         ``None`` when no ``SECRET_KEY`` is set. It accepts the fallback keys
         too; the last key (``SECRET_KEY``) signs."""
@@ -648,11 +664,11 @@ class SecureCookieSessionInterface(SessionInterface):
         fallbacks = app.config["SECRET_KEY_FALLBACKS"] or ()
         return self._make_serializer([*fallbacks, secret])
 
-    def _max_age(self, app: _AppLike) -> int:
+    def _max_age(self, app: AppLike) -> int:
         lifetime: timedelta = app.config["PERMANENT_SESSION_LIFETIME"]
         return int(lifetime.total_seconds())
 
-    def verify(self, app: _AppLike, value: str) -> Verified | Rejected:
+    def verify(self, app: AppLike, value: str) -> Verified | Rejected:
         """Check one cookie value: its signature (current key first, then
         each fallback key), its lifetime, the timeouts and the validator.
 
@@ -698,7 +714,7 @@ class SecureCookieSessionInterface(SessionInterface):
             return Rejected("revoked", None)
         return Verified(data, issued, index)
 
-    def encode_session(self, app: _AppLike, data: Mapping[str, t.Any]) -> str:
+    def encode_session(self, app: AppLike, data: Mapping[str, t.Any]) -> str:
         """The signed cookie value for *data*, signed now."""
         serializer = self.get_signing_serializer(app)
         if serializer is None:
@@ -708,7 +724,7 @@ class SecureCookieSessionInterface(SessionInterface):
             payload[CREATED] = int(time.time())
         return dumps_session(serializer, payload)
 
-    def decode_session(self, app: _AppLike, value: str) -> dict[str, t.Any]:
+    def decode_session(self, app: AppLike, value: str) -> dict[str, t.Any]:
         """The data of a signed cookie value, checked as
         :meth:`open_session` checks it.
 
@@ -721,7 +737,7 @@ class SecureCookieSessionInterface(SessionInterface):
         return result.data
 
     def load_cookie(
-        self, app: _AppLike, value: str
+        self, app: AppLike, value: str
     ) -> tuple[dict[str, t.Any], bool] | None:
         """Verify one cookie value: ``(data, signed_with_current_key)``, or
         ``None`` if it is invalid, expired, revoked or not a JSON object."""
@@ -730,7 +746,7 @@ class SecureCookieSessionInterface(SessionInterface):
             return None
         return result.data, result.fallback is None
 
-    def needs_refresh(self, app: _AppLike, environ: Mapping[str, t.Any]) -> bool:
+    def needs_refresh(self, app: AppLike, environ: Mapping[str, t.Any]) -> bool:
         """Only for a cookie whose (unverified) payload says it is
         permanent, and, with ``SESSION_REFRESH_AFTER``, whose (unverified)
         timestamp says it is old enough: nothing in it is trusted, it only
@@ -763,7 +779,7 @@ class SecureCookieSessionInterface(SessionInterface):
         stamp = peek_timestamp(values[0]) if values else None
         return stamp is None or time.time() - stamp >= after.total_seconds()
 
-    def open_session(self, app: _AppLike, request: webob.Request) -> Session | None:
+    def open_session(self, app: AppLike, request: webob.Request) -> Session | None:
         """Load the first session cookie that verifies, trying at most
         :data:`~cookiesession.sessions.MAX_COOKIE_VALUES` of them; an empty,
         new session when none does; ``None`` without a secret key.
@@ -783,9 +799,11 @@ class SecureCookieSessionInterface(SessionInterface):
             session = self.session_class(result.data)
             session.issued = result.issued
             if result.fallback is not None:
-                # Re-sign a session verified by an old key, so rotation
-                # completes for every active user.
-                self.report("fallback_key", index=result.fallback)
+                # Re-issue a session verified by an old key (or taken over
+                # from another format), so rotation completes for every
+                # active user.
+                if result.fallback >= 0:
+                    self.report("fallback_key", index=result.fallback)
                 session.modified = True
             return session
         session = self.session_class(new=True)
@@ -799,7 +817,7 @@ class SecureCookieSessionInterface(SessionInterface):
         return session
 
     def save_session(
-        self, app: _AppLike, session: Session, response: ResponseLike
+        self, app: AppLike, session: Session, response: ResponseLike
     ) -> None:
         """Set, refresh or delete the cookie, as needed, and add
         ``Vary: Cookie`` when the session was used."""
@@ -821,13 +839,7 @@ class SecureCookieSessionInterface(SessionInterface):
             # Expires makes every browser drop it.
             response.set_cookie(name, "", max_age=0, **attrs)
             return
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
-            return
-        payload = dict(data)
-        if created_now(app.config, payload):
-            payload[CREATED] = int(time.time())
-        value = dumps_session(serializer, payload)
+        value = self.encode_session(app, data)
         expires = self.get_expiration_time(app, session)
         if expires is not None:
             # Max-Age alone: set_cookie writes the matching Expires.
@@ -848,8 +860,9 @@ class Verified(t.NamedTuple):
     data: dict[str, t.Any]
     #: When it was issued, in seconds since the epoch.
     issued: int
-    #: The index in ``SECRET_KEY_FALLBACKS`` of the key that verified it, or
-    #: ``None`` for ``SECRET_KEY``.
+    #: The index in ``SECRET_KEY_FALLBACKS`` of the key that verified it,
+    #: ``None`` for ``SECRET_KEY``, or ``-1`` for a cookie of another format
+    #: taken over (``accept_signed``): either way it is re-issued.
     fallback: int | None
 
 
@@ -889,7 +902,7 @@ def dumps_session(serializer: t.Any, data: Mapping[str, t.Any]) -> str:
 
 
 def check_cookie_size(
-    interface: SessionInterface, app: _AppLike, name: str, response: ResponseLike
+    interface: SessionInterface, app: AppLike, name: str, response: ResponseLike
 ) -> None:
     """Warn, log and report ``oversize`` when the ``Set-Cookie`` header just
     added is over ``MAX_COOKIE_SIZE``."""
@@ -932,7 +945,7 @@ def _peek_permanent(value: str) -> bool:
 
 
 def open_request_session(
-    interface: SessionInterface, app: _AppLike, environ: t.Any
+    interface: SessionInterface, app: AppLike, environ: t.Any
 ) -> Session:
     """The session of one request: a null session without a secret key,
     otherwise a session of ``interface.session_class`` that is opened (no
@@ -945,14 +958,14 @@ def open_request_session(
     return lazy_session(interface.session_class, (interface, app, environ))
 
 
-def _open_now(interface: SessionInterface, app: _AppLike, environ: t.Any) -> Session:
+def _open_now(interface: SessionInterface, app: AppLike, environ: t.Any) -> Session:
     session = interface.open_session(app, webob.Request(environ))
     return interface.make_null_session(app) if session is None else session
 
 
 def save_request_session(
     interface: SessionInterface,
-    app: _AppLike,
+    app: AppLike,
     session: Session,
     response: ResponseLike,
     environ: Mapping[str, t.Any],

@@ -24,7 +24,6 @@ nitpick_ignore = [
         "StartResponse",
         "OptExcInfo",
         "Configurator",
-        "cookiesession.sessions._AppLike",
         "cookiesession._cookies.ResponseLike",
         "cookiesession.sessions._Opener",
     )

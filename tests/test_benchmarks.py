@@ -70,3 +70,12 @@ def test_lifetimes_benchmark_runs(capsys):
     out = capsys.readouterr().out
     assert "| read |" in out
     assert "SESSION_REFRESH_AFTER = 60 s: 16" in out
+
+
+def test_crypto_benchmark_runs(capsys):
+    import bench_crypto
+
+    assert bench_crypto.main(["--iterations", "1", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "| read |" in out
+    assert "| encrypted | 2979 | 2979 |" in out

@@ -1,0 +1,241 @@
+"""Encrypted cookie sessions: the session sealed with AES-256-GCM, so users
+can neither read nor change it.
+
+.. code-block:: python
+
+    from cookiesession import SessionMiddleware
+    from cookiesession.crypto import EncryptedCookieSessionInterface
+
+    app = SessionMiddleware(
+        app, config, session_interface=EncryptedCookieSessionInterface()
+    )
+
+Needs ``pip install 'cookiesession[crypto]'`` (the ``cryptography``
+package). The keys are derived with HKDF-SHA256 from ``SECRET_KEY`` and each
+of ``SECRET_KEY_FALLBACKS``, so rotation works as for signed cookies and
+there are no raw-key rules to follow. Flask cannot read these cookies.
+
+The cookie value is URL-safe base64 (no padding) of::
+
+    version (1 byte) | issued (8 bytes, big-endian) | nonce (12) | sealed + tag
+
+The version, the issue time and the cookie's name are authenticated as
+associated data: a cookie cannot be moved to another name, re-dated or
+changed without failing to open. The plaintext is the session in Flask's
+tagged JSON, with its creation time (``"_created"``); a leading byte says
+whether it was compressed (``compress=True``; off by default, because
+compression leaks the length of secrets through the cookie's size).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import typing as t
+import zlib
+from collections.abc import Mapping
+
+try:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+except ImportError as e:  # pragma: no cover - tested in a subprocess
+    raise ImportError(
+        "cookiesession.crypto needs cryptography: pip install 'cookiesession[crypto]'"
+    ) from e
+
+from ._cookies import find_cookie_values
+from ._lifetimes import CREATED, EventHook, Validator, check_limits, validate
+from ._signing import b64decode, b64encode
+from .sessions import (
+    MAX_COOKIE_VALUES,
+    NO_SECRET_KEY,
+    AppLike,
+    Rejected,
+    SecureCookieSessionInterface,
+    Verified,
+    is_cookie_value,
+)
+
+__all__ = ["HKDF_INFO", "VERSION", "EncryptedCookieSessionInterface"]
+
+#: The format version, the first byte of every cookie.
+VERSION = 1
+#: The HKDF ``info``: binds the derived keys to this use of the secret key.
+HKDF_INFO = b"cookiesession encrypted session v1"
+_NONCE = 12
+_HEADER = 1 + 8
+_TAG = 16
+_PLAIN, _ZLIB = b"j", b"z"
+_KEYS_CACHE_SIZE = 64
+_KEYS: dict[bytes, AESGCM] = {}
+
+
+def _cipher(secret: str | bytes) -> AESGCM:
+    """The AES-256-GCM cipher of one secret key, derived once."""
+    raw = secret.encode() if isinstance(secret, str) else secret
+    cipher = _KEYS.get(raw)
+    if cipher is None:
+        if len(_KEYS) >= _KEYS_CACHE_SIZE:
+            _KEYS.clear()
+        key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=HKDF_INFO
+        ).derive(raw)
+        cipher = _KEYS[raw] = AESGCM(key)
+    return cipher
+
+
+class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
+    """Stores the session in a cookie sealed with AES-256-GCM.
+
+    Everything else is as for signed cookies: the session is read on first
+    use and written only when needed, with ``Vary`` and ``Cache-Control``,
+    the size guard (on the sealed size), the lifetimes and timeouts of
+    :doc:`/lifetimes`, the validator and the events. A cookie opened with a
+    fallback key is sealed again with the current key on that response,
+    keeping its creation time.
+
+    :param compress: Compress the session before sealing it when that makes
+        it shorter. Off by default: the size of a compressed cookie tells an
+        attacker who can make the application store chosen text next to a
+        secret how much they have in common.
+    :param accept_signed: Also accept a valid signed cookie (Flask's format,
+        :class:`~cookiesession.SecureCookieSessionInterface`) and re-issue
+        it encrypted on that response: switch an app to encrypted cookies
+        without logging anyone out.
+    :param validator: As for :class:`~cookiesession.SecureCookieSessionInterface`.
+    :param event_hook: As for :class:`~cookiesession.SecureCookieSessionInterface`.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(
+        self,
+        *,
+        compress: bool = False,
+        accept_signed: bool = False,
+        validator: Validator | None = None,
+        event_hook: EventHook | None = None,
+    ) -> None:
+        super().__init__(validator=validator, event_hook=event_hook)
+        #: Whether to compress before sealing.
+        self.compress = compress
+        #: Whether a signed cookie is accepted (and re-issued encrypted).
+        self.accept_signed = accept_signed
+
+    def _aad(self, app: AppLike, header: bytes) -> bytes:
+        return header + self.get_cookie_name(app).encode("utf-8")
+
+    def encode_session(self, app: AppLike, data: Mapping[str, t.Any]) -> str:
+        """The sealed cookie value for *data*, issued now."""
+        secret = app.config["SECRET_KEY"]
+        if not secret:
+            raise RuntimeError(NO_SECRET_KEY)
+        payload = dict(data)
+        payload.setdefault(CREATED, int(time.time()))
+        text = self.serializer.dumps(payload).encode("utf-8")
+        plain = _PLAIN + text
+        if self.compress:
+            packed = zlib.compress(text)
+            if len(packed) < len(text):
+                plain = _ZLIB + packed
+        header = bytes((VERSION,)) + int(time.time()).to_bytes(8, "big")
+        nonce = os.urandom(_NONCE)
+        sealed = _cipher(secret).encrypt(nonce, plain, self._aad(app, header))
+        return b64encode(header + nonce + sealed).decode("ascii")
+
+    def verify(self, app: AppLike, value: str) -> Verified | Rejected:
+        """Open one cookie value: with the current key, then each fallback
+        key; then the lifetime, the timeouts and the validator. With
+        *accept_signed*, a signed cookie is checked as signed."""
+        config = app.config
+        secret = config["SECRET_KEY"]
+        if not secret or not is_cookie_value(value):
+            return Rejected("invalid", "malformed")
+        if "." in value:  # the signed format; sealed values have no dots
+            if not self.accept_signed:
+                return Rejected("invalid", "malformed")
+            result = super().verify(app, value)
+            if isinstance(result, Verified):
+                # Re-issue it encrypted: mark it as from an old "key".
+                return Verified(result.data, result.issued, -1)
+            return result
+        try:
+            raw = b64decode(value.encode("ascii"))
+        except ValueError:
+            return Rejected("invalid", "malformed")
+        if len(raw) < _HEADER + _NONCE + _TAG + 1:
+            return Rejected("invalid", "malformed")
+        header, nonce, sealed = (
+            raw[:_HEADER],
+            raw[_HEADER : _HEADER + _NONCE],
+            raw[_HEADER + _NONCE :],
+        )
+        aad = self._aad(app, header)
+        # Every failure (another key, another name, another version, a
+        # changed byte) is the same failure to authenticate.
+        plain = None
+        index: int | None = None
+        keys = [secret, *config["SECRET_KEY_FALLBACKS"]]
+        for position, key in enumerate(keys):
+            try:
+                plain = _cipher(key).decrypt(nonce, sealed, aad)
+            except InvalidTag:
+                continue
+            index = None if position == 0 else position - 1
+            break
+        if plain is None or header[0] != VERSION:
+            return Rejected("invalid", "signature")
+        issued = int.from_bytes(header[1:], "big")
+        now = int(time.time())
+        age = now - issued
+        if age < 0 or age > self._max_age(app):
+            return Rejected("expired", "lifetime")
+        try:
+            text = zlib.decompress(plain[1:]) if plain[:1] == _ZLIB else plain[1:]
+            data = self.serializer.loads(text.decode("utf-8"))
+        except Exception:
+            return Rejected("invalid", "payload")
+        if type(data) is not dict:
+            return Rejected("invalid", "payload")
+        if config["SESSION_IDLE_TIMEOUT"] or config["SESSION_ABSOLUTE_TIMEOUT"]:
+            limit = check_limits(config, data, issued, now)
+            if limit is not None:
+                return Rejected(*limit)
+        if self.validator is not None and not validate(self.validator, data):
+            return Rejected("revoked", None)
+        return Verified(data, issued, index)
+
+    def needs_refresh(self, app: AppLike, environ: Mapping[str, t.Any]) -> bool:
+        """Whether an untouched request must open the cookie: permanence is
+        sealed, so whenever a refresh may be due (with
+        ``SESSION_REFRESH_AFTER``, only for a cookie older than it, by its
+        authenticated but readable issue time)."""
+        header = environ.get("HTTP_COOKIE")
+        config = app.config
+        if not header or not config["SESSION_REFRESH_EACH_REQUEST"]:
+            return False
+
+        values = find_cookie_values(
+            header, self.get_cookie_name(app), MAX_COOKIE_VALUES
+        )
+        if not values:
+            return False
+        after = config["SESSION_REFRESH_AFTER"]
+        if after is None:
+            return True
+        issued = _peek_issued(values[0])
+        return issued is None or time.time() - issued >= after.total_seconds()
+
+
+def _peek_issued(value: str) -> int | None:
+    """The issue time a sealed value carries in clear (authenticated, but
+    not checked here: it only decides whether to open the cookie)."""
+    try:
+        raw = b64decode(value[:12].encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return None
+    if len(raw) < _HEADER:
+        return None
+    return int.from_bytes(raw[1:_HEADER], "big")

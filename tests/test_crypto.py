@@ -1,0 +1,340 @@
+"""Encrypted cookies: AES-256-GCM with HKDF-derived keys, bound to the
+cookie name and format version, rotatable, and migrating from signed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from uuid import UUID
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
+from webtest import TestApp
+
+import cookiesession.crypto as crypto
+from cookiesession import get_session
+from cookiesession._signing import b64decode, b64encode
+from cookiesession.crypto import EncryptedCookieSessionInterface
+from cookiesession.testing import load_session, session_cookie
+from tests.conftest import KEY, NOW, cookie_of, get, make_middleware, sign
+from tests.test_drivers import bottle_driver, pyramid_driver, wsgi_driver
+
+CONFIG = {"SECRET_KEY": KEY}
+SECRET = "the-secret-balance-is-42"
+
+
+def encrypted(**kwargs):
+    return EncryptedCookieSessionInterface(**kwargs)
+
+
+def seal(data, config=CONFIG, **kwargs):
+    return session_cookie(config, data, session_interface=encrypted(**kwargs))
+
+
+def open_(value, config=CONFIG, **kwargs):
+    return load_session(config, value, session_interface=encrypted(**kwargs))
+
+
+def app(environ, start_response):
+    session = get_session(environ)
+    if environ["PATH_INFO"] == "/set":
+        session["user"] = "ann"
+    body = repr({k: v for k, v in session.items() if k != "_created"}).encode()
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [body]
+
+
+def middleware(events=None, **kwargs):
+    mw = make_middleware(app)
+    mw.session_interface = encrypted(event_hook=events, **kwargs)
+    return mw
+
+
+EVERY_TYPE = {
+    "str": "text ünï",
+    "int": 7,
+    "float": 1.5,
+    "bool": True,
+    "none": None,
+    "list": [1, [2]],
+    "tuple": (1, (2, "x")),
+    "bytes": b"\x00\xff",
+    "datetime": datetime(2026, 11, 24, 8, 30, tzinfo=timezone.utc),
+    "uuid": UUID(int=5),
+    "markup": Markup("<b>x</b>"),
+    "tag-like": {" t": "not a tuple"},
+}
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_round_trip_of_every_tagged_type(compress):
+    data = open_(seal(EVERY_TYPE, compress=compress))
+    created = data.pop("_created")
+    assert isinstance(created, int)
+    assert data == EVERY_TYPE
+    assert {k: type(v) for k, v in data.items()} == {
+        k: type(v) for k, v in EVERY_TYPE.items()
+    }
+
+
+def test_no_plaintext_in_the_cookie():
+    value = seal({"balance": SECRET, "user": "ann"})
+    raw = b64decode(value.encode())
+    for needle in (SECRET, "balance", "ann", "user"):
+        assert needle not in value
+        assert needle.encode() not in raw
+    assert "." not in value  # not the signed format
+
+
+def test_a_fresh_nonce_every_time():
+    assert seal({"a": 1}) != seal({"a": 1})
+
+
+def test_flask_cannot_read_it():
+    import flask
+    from flask.sessions import SecureCookieSessionInterface as Flask
+
+    flask_app = flask.Flask(__name__)
+    flask_app.secret_key = KEY
+    serializer = Flask().get_signing_serializer(flask_app)
+    from itsdangerous import BadSignature
+
+    with pytest.raises(BadSignature):
+        serializer.loads(seal({"a": 1}))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_every_changed_byte_is_rejected(data):
+    value = seal({"user": "ann", "role": "admin"})
+    raw = bytearray(b64decode(value.encode()))
+    position = data.draw(st.integers(0, len(raw) - 1))
+    raw[position] ^= data.draw(st.integers(1, 255))
+    with pytest.raises(ValueError, match="invalid"):
+        open_(b64encode(bytes(raw)).decode())
+
+
+class CountingCipher:
+    """Counts decryptions through the real cipher."""
+
+    def __init__(self, monkeypatch):
+        self.calls = 0
+        real = crypto._cipher
+
+        def counting(secret):
+            cipher = real(secret)
+            counter = self
+
+            class Wrapper:
+                def encrypt(self, *args):
+                    return cipher.encrypt(*args)
+
+                def decrypt(self, *args):
+                    counter.calls += 1
+                    return cipher.decrypt(*args)
+
+            return Wrapper()
+
+        monkeypatch.setattr(crypto, "_cipher", counting)
+
+
+def _with_version(value, version):
+    raw = bytearray(b64decode(value.encode()))
+    raw[0] = version
+    return b64encode(bytes(raw)).decode()
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda: seal({"a": 1}, {"SECRET_KEY": "other"}), id="other-key"),
+        pytest.param(
+            lambda: seal({"a": 1}, {**CONFIG, "SESSION_COOKIE_NAME": "other"}),
+            id="other-name",
+        ),
+        pytest.param(lambda: _with_version(seal({"a": 1}), 2), id="other-version"),
+        pytest.param(lambda: seal({"a": 1})[:-4] + "AAAA", id="changed-tag"),
+    ],
+)
+def test_every_forgery_fails_the_same_way(monkeypatch, forge):
+    """Another key, name or version and a changed byte all fail as one
+    failed authentication: the same decryptions, the same event."""
+    value = forge()
+    counter = CountingCipher(monkeypatch)
+    events = []
+    config = {**CONFIG, "SECRET_KEY_FALLBACKS": ["old-1", "old-2"]}
+    mw = make_middleware(app, **config)
+    mw.session_interface = encrypted(event_hook=lambda e, d: events.append((e, d)))
+    assert get(mw, "/", "session=" + value).text == "{}"
+    assert counter.calls == 3  # the current key and both fallbacks
+    assert events == [("invalid", {"reason": "signature"})]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("AAAA", id="truncated"),
+        pytest.param("not base64 !", id="characters"),
+        pytest.param(sign({"a": 1}), id="signed-without-accept"),
+    ],
+)
+def test_malformed_values_are_new_sessions(value):
+    with pytest.raises(ValueError, match="invalid"):
+        open_(value)
+    assert get(middleware(), "/", "session=" + value).text == "{}"
+
+
+def test_replay_past_the_lifetime_expires(clock):
+    value = seal({"a": 1}, {**CONFIG, "PERMANENT_SESSION_LIFETIME": 60})
+    clock.advance(60)
+    assert open_(value, {**CONFIG, "PERMANENT_SESSION_LIFETIME": 60})["a"] == 1
+    clock.advance(1)
+    with pytest.raises(ValueError, match="expired"):
+        open_(value, {**CONFIG, "PERMANENT_SESSION_LIFETIME": 60})
+
+
+def test_timeouts_apply(clock):
+    config = {**CONFIG, "SESSION_IDLE_TIMEOUT": 60, "SESSION_ABSOLUTE_TIMEOUT": 100}
+    value = seal({"a": 1}, config)
+    clock.advance(61)
+    with pytest.raises(ValueError, match=r"expired \(idle\)"):
+        open_(value, config)
+
+
+def test_rotation_reseals_with_the_current_key_keeping_created(clock):
+    old = seal({"user": "ann"}, {"SECRET_KEY": "old-key"})
+    clock.advance(100)
+    events = []
+    mw = make_middleware(app, SECRET_KEY_FALLBACKS=["old-key"])
+    mw.session_interface = encrypted(event_hook=lambda e, d: events.append((e, d)))
+    response = get(mw, "/", "session=" + old)
+    assert response.text == "{'user': 'ann'}"
+    assert ("fallback_key", {"index": 0}) in events
+    resealed = cookie_of(response).partition("=")[2]
+    data = open_(resealed)  # the current key alone opens it
+    assert data["_created"] == NOW
+
+
+def test_migration_from_signed_cookies():
+    signed = "session=" + sign({"user": "ann"})
+    assert get(middleware(), "/", signed).text == "{}"  # off by default
+    response = get(middleware(accept_signed=True), "/", signed)
+    assert response.text == "{'user': 'ann'}"
+    value = cookie_of(response).partition("=")[2]
+    assert "." not in value  # re-issued encrypted
+    assert open_(value)["user"] == "ann"
+    tampered = "session=" + sign({"user": "ann"})[:-2] + "xx"
+    assert get(middleware(accept_signed=True), "/", tampered).text == "{}"
+
+
+def test_laziness_counts_decryptions(monkeypatch):
+    counter = CountingCipher(monkeypatch)
+    value = "session=" + seal({"user": "ann"})
+
+    def untouched(environ, start_response):
+        start_response("200 OK", [])
+        return [b""]
+
+    mw = make_middleware(untouched, SESSION_REFRESH_EACH_REQUEST=False)
+    mw.session_interface = encrypted()
+    get(mw, "/", value)
+    assert counter.calls == 0
+    get(middleware(), "/", value)
+    assert counter.calls == 1
+
+
+def test_untouched_decrypts_only_when_a_refresh_may_be_due(monkeypatch, clock):
+    counter = CountingCipher(monkeypatch)
+
+    def untouched(environ, start_response):
+        start_response("200 OK", [])
+        return [b""]
+
+    value = "session=" + seal({"user": "ann", "_permanent": True})
+    mw = make_middleware(untouched, SESSION_REFRESH_AFTER=60)
+    mw.session_interface = encrypted()
+    clock.advance(59)
+    assert "Set-Cookie" not in get(mw, "/", value).headers
+    assert counter.calls == 0
+    clock.advance(1)
+    assert "Set-Cookie" in get(mw, "/", value).headers  # permanent: refreshed
+    assert counter.calls == 1
+
+
+def test_size_guard_counts_the_sealed_size():
+    import secrets
+
+    big = {"blob": secrets.token_hex(1600)}
+    with pytest.warns(UserWarning, match="over the 4093-byte limit"):
+        get(make_middleware(_store(big)), "/")
+
+
+def _store(data):
+    def inner(environ, start_response):
+        get_session(environ).update(data)
+        start_response("200 OK", [])
+        return [b""]
+
+    mw = make_middleware(inner)
+    mw.session_interface = encrypted()
+    return mw
+
+
+@pytest.mark.parametrize("driver", [wsgi_driver, pyramid_driver, bottle_driver])
+def test_every_integration(driver):
+    wsgi = driver()
+    interface = encrypted()
+    if hasattr(wsgi, "session_interface"):
+        wsgi.session_interface = interface
+    else:  # Pyramid and Bottle: rebuild with the interface
+        wsgi = _with_interface(driver, interface)
+    client = TestApp(wsgi)
+    response = client.get("/set")
+    assert response.headers["Cache-Control"] == "private"
+    value = cookie_of(response).partition("=")[2]
+    assert "ann" not in value
+    assert "." not in value
+    assert client.get("/show").json == {"user": "ann"}
+
+
+def _with_interface(driver, interface):
+    from pyramid.config import Configurator
+
+    from cookiesession.bottle import SessionPlugin
+    from cookiesession.pyramid import CookieSessionFactory
+
+    if driver is bottle_driver:
+        app = bottle_driver()
+        for plugin in list(app.plugins):
+            if isinstance(plugin, SessionPlugin):
+                app.uninstall(plugin)
+        app.install(SessionPlugin(CONFIG, session_interface=interface))
+        return app
+    wsgi = pyramid_driver()
+    registry = wsgi.registry
+    with Configurator(registry=registry) as config:
+        config.set_session_factory(
+            CookieSessionFactory(CONFIG, session_interface=interface)
+        )
+    return wsgi
+
+
+def test_cli_decode_encrypted(capsys):
+    from cookiesession.cli import main
+
+    value = seal({"user": "ann"})
+    assert main(["decode", value, "--encrypted", "--secret-key", KEY]) == 0
+    captured = capsys.readouterr()
+    assert '"user": "ann"' in captured.out
+    assert "opened with the current SECRET_KEY" in captured.err
+    assert main(["decode", value, "--encrypted", "--secret-key", "other"]) == 1
+    assert "does not open" in capsys.readouterr().err
+    assert main(["decode", sign({"a": 1}), "--encrypted", "--secret-key", KEY]) == 1
+    assert "not an encrypted session cookie" in capsys.readouterr().err
+
+
+def test_hkdf_info_is_documented_and_fixed():
+    assert crypto.HKDF_INFO == b"cookiesession encrypted session v1"
+    assert crypto.VERSION == 1
