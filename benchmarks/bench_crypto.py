@@ -125,11 +125,12 @@ def random_text(n: int) -> str:
 def _make_prose() -> str:
     import random
 
-    words = (
+    vocabulary = (
         "session user cart item order price total name email address city"
         " street number account theme light dark language english french"
         " preference notification message unread last login time zone date"
-    ).split()
+    )
+    words = vocabulary.split(" ")
     rng = random.Random(4093)
     return " ".join(rng.choice(words) for _ in range(40_000))
 
