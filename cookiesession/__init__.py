@@ -11,6 +11,7 @@ from .sessions import (
     SecureCookieSessionInterface,
     Session,
     SessionInterface,
+    SessionStoreError,
 )
 from .settings import DEFAULT_CONFIG, InvalidSetting, validate_config
 
@@ -27,6 +28,7 @@ __all__ = [
     "Session",
     "SessionInterface",
     "SessionMiddleware",
+    "SessionStoreError",
     "TaggedJSONSerializer",
     "check_csrf_token",
     "csrf_token",

@@ -260,7 +260,9 @@ def settings_to_config(settings: Mapping[str, t.Any]) -> Config:
     ``cookiesession.secret_key`` becomes ``SECRET_KEY``, and its source
     names the .ini key. ``cookiesession.secrets_dir`` and
     ``cookiesession.env_prefix`` add a secrets mount and prefixed
-    environment variables over them, in that order.
+    environment variables over them, in that order; ``cookiesession.redis_url``
+    (with ``redis_key_prefix`` and ``redis_user_key``) stores the sessions in
+    Redis.
 
     .. versionadded:: 0.1
     .. versionchanged:: 0.2
@@ -268,8 +270,13 @@ def settings_to_config(settings: Mapping[str, t.Any]) -> Config:
         line (a passphrase with spaces is one key); ``secrets_dir`` and
         ``env_prefix``.
     """
+    return _read_settings(settings)[0]
+
+
+def _read_settings(settings: Mapping[str, t.Any]) -> tuple[Config, dict[str, t.Any]]:
+    """The session config, and the options that choose sources and stores."""
     config = _IniConfig()
-    options: dict[str, t.Any] = {"ENV_PREFIX": None, "SECRETS_DIR": None}
+    options: dict[str, t.Any] = dict.fromkeys(_OPTIONS)
     for key, value in settings.items():
         if not key.startswith(SETTINGS_PREFIX):
             continue
@@ -283,7 +290,33 @@ def settings_to_config(settings: Mapping[str, t.Any]) -> Config:
         config.from_secrets_dir(options["SECRETS_DIR"])
     if options["ENV_PREFIX"]:
         config.from_prefixed_env(options["ENV_PREFIX"])
-    return config
+    return config, options
+
+
+# Settings that choose where the session settings and sessions come from.
+_OPTIONS = (
+    "ENV_PREFIX",
+    "SECRETS_DIR",
+    "REDIS_URL",
+    "REDIS_KEY_PREFIX",
+    "REDIS_USER_KEY",
+)
+
+
+def _interface_from(options: Mapping[str, t.Any]) -> SessionInterface | None:
+    """``cookiesession.redis_url`` (with ``redis_key_prefix`` and
+    ``redis_user_key``) stores sessions in Redis."""
+    url = options.get("REDIS_URL")
+    if not url:
+        return None
+    from .redis import RedisSessionInterface
+
+    kwargs: dict[str, t.Any] = {}
+    if options.get("REDIS_KEY_PREFIX"):
+        kwargs["key_prefix"] = options["REDIS_KEY_PREFIX"]
+    if options.get("REDIS_USER_KEY"):
+        kwargs["user_key"] = options["REDIS_USER_KEY"]
+    return RedisSessionInterface.from_url(url, **kwargs)
 
 
 def includeme(config: Configurator) -> None:
@@ -292,8 +325,10 @@ def includeme(config: Configurator) -> None:
     .. versionadded:: 0.1
     """
     try:
-        session_config = settings_to_config(config.get_settings())
-        factory = CookieSessionFactory(session_config)
+        session_config, options = _read_settings(config.get_settings())
+        factory = CookieSessionFactory(
+            session_config, session_interface=_interface_from(options)
+        )
     except InvalidSetting as e:
         where = e.source or f".ini setting {SETTINGS_PREFIX + e.key.lower()!r}"
         raise ConfigurationError(

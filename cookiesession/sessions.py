@@ -59,6 +59,7 @@ __all__ = [
     "SecureCookieSessionInterface",
     "Session",
     "SessionInterface",
+    "SessionStoreError",
     "session_json_serializer",
 ]
 
@@ -253,6 +254,16 @@ class Session(MutableMapping[str, t.Any]):
     def __ior__(self, other: t.Any) -> Session:
         self.update(other)
         return self
+
+
+class SessionStoreError(Exception):
+    """The session store (Redis) failed or could not be reached. The
+    client's own exception is the ``__cause__``. Raised instead of giving an
+    empty session, which would log the user out and then overwrite their
+    data.
+
+    .. versionadded:: 0.2
+    """
 
 
 class NullSession(Session):
@@ -736,6 +747,16 @@ class SecureCookieSessionInterface(SessionInterface):
             raise ValueError(f"The session cookie is {result.event}{reason}.")
         return result.data
 
+    def report_rejected(self, rejected: Rejected) -> None:
+        """Report a rejected cookie: its event, with its reason if any.
+
+        .. versionadded:: 0.2
+        """
+        if rejected.reason is None:
+            self.report(rejected.event)
+        else:
+            self.report(rejected.event, reason=rejected.reason)
+
     def load_cookie(
         self, app: AppLike, value: str
     ) -> tuple[dict[str, t.Any], bool] | None:
@@ -808,10 +829,7 @@ class SecureCookieSessionInterface(SessionInterface):
             return session
         session = self.session_class(new=True)
         if first is not None:
-            if first.reason is None:
-                self.report(first.event)
-            else:
-                self.report(first.event, reason=first.reason)
+            self.report_rejected(first)
             # Delete a stale cookie, unless the application writes anew.
             session.modified = first.event != "invalid"
         return session

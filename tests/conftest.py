@@ -101,3 +101,86 @@ def serve() -> Iterator[Callable[..., str]]:
     for server, thread in servers:
         server.close()
         thread.join(timeout=5)
+
+
+class RedisServer:
+    """A real redis-server of the test's own, on a unix socket in a
+    temporary folder (and a loopback port when asked), persistence off."""
+
+    def __init__(self, folder, port: int = 0) -> None:
+        import shutil
+        import subprocess
+
+        executable = shutil.which("redis-server")
+        if executable is None:
+            pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        self.folder = folder
+        self.socket = str(folder / "redis.sock")
+        self.port = port
+        self.command = [
+            executable,
+            "--port", str(port),
+            "--bind", "127.0.0.1",
+            "--unixsocket", self.socket,
+            "--save", "",
+            "--appendonly", "no",
+            "--dir", str(folder),
+        ]  # fmt: skip
+        self.process: Any = None
+        self._subprocess = subprocess
+        self.start()
+
+    def start(self) -> None:
+        import redis
+
+        self.process = self._subprocess.Popen(
+            self.command,
+            stdout=self._subprocess.DEVNULL,
+            stderr=self._subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis(unix_socket_path=self.socket).ping()
+                return
+            except redis.exceptions.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def client(self, **kwargs: Any) -> Any:
+        """A client with a short timeout and no retries: a failure shows."""
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        options = {
+            "unix_socket_path": self.socket,
+            "socket_timeout": 0.5,
+            "socket_connect_timeout": 0.5,
+            "retry": Retry(NoBackoff(), 0),
+            **kwargs,
+        }
+        return redis.Redis(**options)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_client(redis_server):
+    """A client of the shared test server, emptied before the test."""
+    client = redis_server.client()
+    client.flushall()
+    yield client
+    client.close()

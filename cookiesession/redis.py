@@ -1,0 +1,570 @@
+"""Server-side sessions in Redis: past 4 KB, revocable, shared by every
+worker and machine.
+
+.. code-block:: python
+
+    import redis
+    from cookiesession import SessionMiddleware
+    from cookiesession.redis import RedisSessionInterface
+
+    client = redis.Redis.from_url("redis://localhost:6379/0", socket_timeout=1)
+    application = SessionMiddleware(
+        app, config, session_interface=RedisSessionInterface(client)
+    )
+
+Needs ``pip install 'cookiesession[redis]'`` (redis-py). The client is any
+object with redis-py's command API (``redis.Redis``,
+``redis.cluster.RedisCluster``, a Sentinel master, valkey-py's client).
+
+The cookie holds only a signed, opaque id (32 random bytes); Redis holds the
+session under ``key_prefix`` + the SHA-256 of the id, as a hash of one field
+per top-level key, each value in Flask's tagged JSON (never pickle). A save
+writes only the keys that changed, and only if the session still exists, in
+one server-side script: concurrent requests do not lose each other's
+updates, and a session revoked, expired or regenerated meanwhile is never
+brought back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import time
+import typing as t
+from collections.abc import Mapping
+
+try:
+    import redis as _redis_py
+except ImportError as e:  # pragma: no cover - tested in a subprocess
+    raise ImportError(
+        "cookiesession.redis needs redis-py: pip install 'cookiesession[redis]'"
+    ) from e
+
+from itsdangerous import BadData, SignatureExpired
+
+from ._cookies import add_vary_cookie, find_cookie_values
+from ._lifetimes import CREATED, EventHook, Validator, check_limits, validate
+from ._signing import b64decode, peek_timestamp
+from .sessions import (
+    MAX_COOKIE_VALUES,
+    NO_SECRET_KEY,
+    AppLike,
+    Rejected,
+    SecureCookieSessionInterface,
+    Session,
+    SessionStoreError,
+    Verified,
+    check_cookie_size,
+    is_cookie_value,
+)
+
+if t.TYPE_CHECKING:
+    import webob
+
+    from ._cookies import ResponseLike
+
+__all__ = ["RedisSession", "RedisSessionInterface"]
+
+logger = logging.getLogger("cookiesession")
+
+# Field names in the Redis hash: data keys and metadata never collide.
+_DATA = "d:"
+_META_CREATED = "m:created"
+_META_USED = "m:used"
+
+# Write the changed fields, delete the removed ones and set the TTL, only if
+# the session still exists (``update``) or in any case (``create``): one
+# round trip, atomic, so a revoked session is never written back.
+#   KEYS[1]: the session; ARGV: mode, TTL in ms, number of fields to set,
+#   then field, value pairs, then the fields to delete.
+_SAVE = """
+if ARGV[1] == 'update' and redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+local n = tonumber(ARGV[3])
+if n > 0 then
+  redis.call('HSET', KEYS[1], unpack(ARGV, 4, 3 + 2 * n))
+end
+if #ARGV > 3 + 2 * n then
+  redis.call('HDEL', KEYS[1], unpack(ARGV, 4 + 2 * n, #ARGV))
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+# Delete a key and say whether it existed.
+_DELETE = "return redis.call('DEL', KEYS[1])"
+
+
+class RedisSession(Session):
+    """A session kept in Redis. :meth:`regenerate` it at login.
+
+    .. versionadded:: 0.2
+    """
+
+    __slots__ = ("created", "regenerated", "sid", "stored")
+
+    def __init__(
+        self, initial: Mapping[str, t.Any] | None = None, *, new: bool = False
+    ) -> None:
+        super().__init__(initial, new=new)
+        #: The session id (what the cookie carries), or ``None`` before the
+        #: first save.
+        self.sid: str | None = None
+        #: The fields as loaded, encoded: what a save compares against.
+        self.stored: dict[str, str] = {}
+        #: When the session was created, in seconds since the epoch.
+        self.created: int | None = None
+        #: Whether :meth:`regenerate` was called.
+        self.regenerated = False
+
+    def regenerate(self) -> None:
+        """Give this session a new id on this response, for the same data;
+        the old id stops loading at once. Call it at login, so an id seen
+        before (session fixation) is worth nothing after."""
+        self.regenerated = True
+        self.accessed = self.modified = True
+
+
+class RedisSessionInterface(SecureCookieSessionInterface):
+    """Stores sessions in Redis; the cookie carries a signed, opaque id.
+
+    :param client: A redis-py client, or any object with its command API
+        and ``pipeline()``. Give it a short timeout and retry policy (see
+        :doc:`/redis`): a request waits as long as the client does.
+    :param key_prefix: Prepended to the SHA-256 of the id to make the key.
+    :param user_key: The session key that holds the user's id (for
+        example ``"user_id"``). When set, a per-user index is kept, for
+        :meth:`revoke_user` and :meth:`list_sessions`.
+    :param event_hook: As for
+        :class:`~cookiesession.SecureCookieSessionInterface`; stored
+        sessions that are gone report ``invalid`` with ``reason: unknown``.
+    :param validator: As for
+        :class:`~cookiesession.SecureCookieSessionInterface`.
+    :param accept_signed: Take over a valid signed cookie (Flask's format,
+        :class:`~cookiesession.SecureCookieSessionInterface`): its data is
+        stored and a store cookie replaces it on that response.
+
+    .. versionadded:: 0.2
+    """
+
+    #: The salt of the id cookie: an id cookie is never a session cookie.
+    salt = "cookiesession.redis-id"
+    session_class: type[Session] = RedisSession
+
+    def __init__(
+        self,
+        client: t.Any,
+        *,
+        key_prefix: str = "session:",
+        user_key: str | None = None,
+        event_hook: EventHook | None = None,
+        validator: Validator | None = None,
+        accept_signed: bool = False,
+    ) -> None:
+        super().__init__(validator=validator, event_hook=event_hook)
+        #: The Redis client.
+        self.client = client
+        #: Prepended to every key.
+        self.key_prefix = key_prefix
+        #: The session key holding the user's id, or ``None``.
+        self.user_key = user_key
+        #: Whether signed cookies are taken over.
+        self.accept_signed = accept_signed
+        self._signed = SecureCookieSessionInterface()
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: t.Any) -> RedisSessionInterface:
+        """An interface on ``redis.Redis.from_url(url)``, with a 2-second
+        socket timeout and no retries unless the URL says otherwise.
+
+        :param kwargs: For the interface (``key_prefix``, ...).
+        """
+        client = _redis_py.Redis.from_url(
+            url, socket_timeout=2, socket_connect_timeout=2, retry_on_timeout=False
+        )
+        return cls(client, **kwargs)
+
+    # -- Keys and encoding --------------------------------------------------
+
+    def key_of(self, sid: str) -> str:
+        """The Redis key of a session id: never the id itself, so a copy of
+        the store or its keys cannot be replayed as cookies."""
+        return self.key_prefix + hashlib.sha256(sid.encode()).hexdigest()
+
+    def _user_index(self, user_id: t.Any) -> str:
+        digest = hashlib.sha256(str(user_id).encode()).hexdigest()
+        return f"{self.key_prefix}user:{digest}"
+
+    def _dump_value(self, key: str, value: t.Any) -> str:
+        try:
+            return t.cast(str, self.serializer.dumps(value))
+        except (TypeError, ValueError, RecursionError) as e:
+            raise TypeError(
+                f"The session value for {key!r} cannot be stored:"
+                f" {type(value).__name__} is not JSON serializable. Store str,"
+                " int, float, bool, None, list, dict, tuple, bytes, datetime or"
+                " UUID values."
+            ) from e
+
+    def _call(self, what: str, operation: t.Callable[[], t.Any]) -> t.Any:
+        try:
+            return operation()
+        except SessionStoreError:
+            raise
+        except Exception as e:
+            logger.warning("The session store failed to %s: %r", what, e)
+            raise SessionStoreError(
+                f"The session store failed to {what}: {type(e).__name__}: {e}"
+            ) from e
+
+    def _ttl_ms(self, app: AppLike, created: int, now: int) -> int:
+        config = app.config
+        limits = [config["PERMANENT_SESSION_LIFETIME"].total_seconds()]
+        if config["SESSION_IDLE_TIMEOUT"] is not None:
+            limits.append(config["SESSION_IDLE_TIMEOUT"].total_seconds())
+        if config["SESSION_ABSOLUTE_TIMEOUT"] is not None:
+            absolute = config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
+            limits.append(created + absolute - now)
+        return max(1000, int(min(limits) * 1000))
+
+    # -- The cookie ---------------------------------------------------------
+
+    def _cookie(self, app: AppLike, sid: str, permanent: bool) -> str:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            raise RuntimeError(NO_SECRET_KEY)
+        return serializer.dumps([sid, permanent])
+
+    def _verify_id(
+        self, app: AppLike, value: str
+    ) -> tuple[str, int, int | None] | Rejected:
+        """``(sid, issued, fallback index)`` of a valid id cookie."""
+        config = app.config
+        secret = config["SECRET_KEY"]
+        if not secret or not is_cookie_value(value) or value.count(".") < 2:
+            return Rejected("invalid", "malformed")
+        keys: list[tuple[int | None, str | bytes]] = [(None, secret)]
+        keys.extend(enumerate(config["SECRET_KEY_FALLBACKS"]))
+        for index, key in keys:
+            serializer = self._make_serializer((key,))
+            try:
+                payload, issued = serializer.unsign(value, self._max_age(app))
+            except SignatureExpired:
+                return Rejected("expired", "lifetime")
+            except BadData:
+                continue
+            try:
+                sid, _ = serializer.load_payload(payload)
+            except (BadData, TypeError, ValueError):
+                return Rejected("invalid", "payload")
+            if not isinstance(sid, str) or len(sid) < 43:
+                return Rejected("invalid", "payload")
+            return sid, issued, index
+        return Rejected("invalid", "signature")
+
+    def needs_refresh(self, app: AppLike, environ: Mapping[str, t.Any]) -> bool:
+        """Only for an id cookie that says the session is permanent (the
+        flag travels signed in the cookie, so no Redis call decides it)."""
+        header = environ.get("HTTP_COOKIE")
+        config = app.config
+        if not header or not config["SESSION_REFRESH_EACH_REQUEST"]:
+            return False
+        for value in find_cookie_values(
+            header, self.get_cookie_name(app), MAX_COOKIE_VALUES
+        ):
+            try:
+                raw = b64decode(value.partition(".")[0].encode("ascii"))
+            except (ValueError, UnicodeEncodeError):
+                continue
+            if raw.endswith(b",true]"):
+                after = config["SESSION_REFRESH_AFTER"]
+                stamp = peek_timestamp(value)
+                return (
+                    after is None
+                    or stamp is None
+                    or time.time() - stamp >= after.total_seconds()
+                )
+        return False
+
+    # -- Loading ------------------------------------------------------------
+
+    def _load(self, app: AppLike, sid: str, issued: int) -> _Loaded | Rejected:
+        key = self.key_of(sid)
+        fields = self._call("load a session", lambda: self.client.hgetall(key))
+        if not fields:
+            return Rejected("invalid", "unknown")
+        try:
+            decoded = {_text(k): _text(v) for k, v in fields.items()}
+            data = {
+                k[len(_DATA) :]: self.serializer.loads(v)
+                for k, v in decoded.items()
+                if k.startswith(_DATA)
+            }
+            created = int(decoded[_META_CREATED])
+        except Exception:
+            # Not written by this library (pickle bytes, say): never
+            # unpickled, never overwritten unless the application writes.
+            return Rejected("invalid", "payload")
+        config = app.config
+        now = int(time.time())
+        limits = {CREATED: created}
+        if config["SESSION_IDLE_TIMEOUT"] or config["SESSION_ABSOLUTE_TIMEOUT"]:
+            limit = check_limits(config, limits, issued, now)
+            if limit is not None:
+                return Rejected(*limit)
+        if self.validator is not None and not validate(self.validator, data):
+            return Rejected("revoked", None)
+        return _Loaded(data, decoded, created)
+
+    def open_session(self, app: AppLike, request: webob.Request) -> Session | None:
+        """Load the session the id cookie names: one Redis call, and only
+        for the first value whose signature verifies. A store that fails
+        raises :exc:`~cookiesession.SessionStoreError`."""
+        if not app.config["SECRET_KEY"]:
+            return None
+        header = request.environ.get("HTTP_COOKIE", "")
+        first: Rejected | None = None
+        for value in find_cookie_values(
+            header, self.get_cookie_name(app), MAX_COOKIE_VALUES
+        ):
+            checked = self._verify_id(app, value)
+            if isinstance(checked, Rejected):
+                if checked.reason == "signature" and self.accept_signed:
+                    signed = self._signed.verify(app, value)
+                    if isinstance(signed, Verified):
+                        return self._take_over(signed.data)
+                first = first or checked
+                continue
+            sid, issued, fallback = checked
+            loaded = self._load(app, sid, issued)
+            if isinstance(loaded, Rejected):
+                first = loaded
+                break
+            session = t.cast(RedisSession, self.session_class(loaded.data))
+            session.sid, session.stored = sid, loaded.stored
+            session.created = loaded.created
+            session.issued = issued
+            if fallback is not None:
+                self.report("fallback_key", index=fallback)
+                session.modified = True  # re-issue the cookie with the new key
+            return session
+        new = self.session_class(new=True)
+        if first is not None:
+            self.report_rejected(first)
+            # Delete a stale cookie (expired, revoked, gone from the store)
+            # unless the application writes a new session.
+            new.modified = first.event != "invalid" or first.reason == "unknown"
+        return new
+
+    def _take_over(self, data: dict[str, t.Any]) -> Session:
+        session = t.cast(RedisSession, self.session_class(data))
+        created = data.get(CREATED)
+        session.created = created if type(created) is int else None
+        session.modified = True  # stored, and the cookie replaced, on save
+        return session
+
+    # -- Saving -------------------------------------------------------------
+
+    def save_session(
+        self, app: AppLike, session: Session, response: ResponseLike
+    ) -> None:
+        """Write what changed, in one round trip, and set, refresh or
+        delete the cookie."""
+        redis_session = t.cast(RedisSession, session)
+        data = session.data
+        name = self.get_cookie_name(app)
+        attrs = self.cookie_attributes(app)
+        if not attrs["partitioned"]:
+            del attrs["partitioned"]
+        if not data:
+            if session.modified:
+                if redis_session.sid is not None:
+                    self._delete(redis_session)
+                add_vary_cookie(response)
+                response.set_cookie(name, "", max_age=0, **attrs)
+            elif session.accessed:
+                add_vary_cookie(response)
+            return
+        if not (self.should_set_cookie(app, session) or redis_session.regenerated):
+            if session.accessed:
+                add_vary_cookie(response)
+            return
+        add_vary_cookie(response)
+        if not self._write(app, redis_session):
+            # Revoked, expired or regenerated while this request ran: it
+            # stays gone, and so does the cookie.
+            self.report("revoked")
+            response.set_cookie(name, "", max_age=0, **attrs)
+            return
+        permanent = bool(data.get("_permanent"))
+        value = self._cookie(app, t.cast(str, redis_session.sid), permanent)
+        expires = self.get_expiration_time(app, session)
+        if expires is not None:
+            attrs["max_age"] = max(0, round(expires.timestamp() - time.time()))
+        response.set_cookie(name, value, **attrs)
+        if not session.modified:
+            self.report("reissued")
+        check_cookie_size(self, app, name, response)
+
+    def _write(self, app: AppLike, session: RedisSession) -> bool:
+        now = int(time.time())
+        fields = {
+            _DATA + key: self._dump_value(key, value)
+            for key, value in session.data.items()
+        }
+        created = session.created or now
+        ttl = self._ttl_ms(app, created, now)
+        old_sid = session.sid
+        fresh = old_sid is None or session.regenerated
+        if fresh:
+            changed = {**fields, _META_CREATED: str(created), _META_USED: str(now)}
+            removed: list[str] = []
+            sid = secrets.token_urlsafe(32)
+        else:
+            changed = {k: v for k, v in fields.items() if session.stored.get(k) != v}
+            changed[_META_USED] = str(now)
+            removed = [
+                k for k in session.stored if k.startswith(_DATA) and k not in fields
+            ]
+            sid = t.cast(str, old_sid)
+        key = self.key_of(sid)
+        args: list[t.Any] = ["create" if fresh else "update", ttl, len(changed)]
+        for field, value in changed.items():
+            args += [field, value]
+        args += removed
+
+        def run() -> list[t.Any]:
+            pipe = self.client.pipeline(transaction=False)
+            user = session.data.get(self.user_key) if self.user_key else None
+            if user is not None:
+                # The index first: on a cluster it may live in another slot,
+                # so a failure leaves at most a dangling entry, never a
+                # session the index misses.
+                index = self._user_index(user)
+                meta = json.dumps({"created": created, "used": now})
+                pipe.hset(index, key, meta)
+                pipe.pexpire(index, ttl)
+            pipe.eval(_SAVE, 1, key, *args)
+            if fresh and old_sid is not None:
+                pipe.eval(_DELETE, 1, self.key_of(old_sid))
+            return t.cast("list[t.Any]", pipe.execute())
+
+        results = self._call("save a session", run)
+        replaced_old = fresh and old_sid is not None
+        saved = results[-2] if replaced_old else results[-1]
+        if not saved or (replaced_old and not results[-1]):
+            # Revoked, expired or regenerated meanwhile: undo what this save
+            # added (a second round trip, only in this race).
+            self._undo(key if replaced_old else None, session)
+            return False
+        session.sid, session.created, session.regenerated = sid, created, False
+        session.stored = {**session.stored, **changed}
+        for field in removed:
+            session.stored.pop(field, None)
+        return True
+
+    def _undo(self, new_key: str | None, session: RedisSession) -> None:
+        user = session.data.get(self.user_key) if self.user_key else None
+
+        def run() -> None:
+            pipe = self.client.pipeline(transaction=False)
+            if new_key is not None:
+                pipe.delete(new_key)
+            if user is not None:
+                old = self.key_of(t.cast(str, session.sid))
+                pipe.hdel(self._user_index(user), *{old, new_key or old})
+            pipe.execute()
+
+        self._call("save a session", run)
+
+    def _delete(self, session: RedisSession) -> None:
+        sid = t.cast(str, session.sid)
+        self._call("delete a session", lambda: self.client.delete(self.key_of(sid)))
+
+    # -- Revocation ---------------------------------------------------------
+
+    def revoke(self, session: Session) -> None:
+        """End *session* now: its id stops loading on every device."""
+        redis_session = t.cast(RedisSession, session)
+        if redis_session.sid is not None:
+            self._delete(redis_session)
+
+    def list_sessions(self, user_id: t.Any) -> list[dict[str, int]]:
+        """The live sessions of a user, as ``{"created": ..., "last_used":
+        ...}`` (seconds since the epoch), oldest first; no ids. Needs
+        ``user_key``. Index entries whose session is gone are removed."""
+        index = self._user_index(user_id)
+        raw = self._call("list sessions", lambda: self.client.hgetall(index))
+        entries = {_text(k): json.loads(_text(v)) for k, v in raw.items()}
+        if not entries:
+            return []
+
+        def exists() -> list[t.Any]:
+            pipe = self.client.pipeline(transaction=False)
+            for key in entries:
+                pipe.exists(key)
+            return t.cast("list[t.Any]", pipe.execute())
+
+        alive = dict(zip(entries, self._call("list sessions", exists), strict=True))
+        gone = [key for key, live in alive.items() if not live]
+        if gone:
+            self._call("list sessions", lambda: self.client.hdel(index, *gone))
+        sessions = [
+            {"created": meta["created"], "last_used": meta["used"]}
+            for key, meta in entries.items()
+            if alive[key]
+        ]
+        return sorted(sessions, key=lambda s: s["created"])
+
+    def revoke_user(self, user_id: t.Any) -> int:
+        """End every session of a user (needs ``user_key``); returns how
+        many were live."""
+        index = self._user_index(user_id)
+        raw = self._call("revoke", lambda: self.client.hkeys(index))
+        keys = [_text(k) for k in raw]
+
+        def run() -> list[t.Any]:
+            pipe = self.client.pipeline(transaction=False)
+            for key in keys:
+                pipe.delete(key)
+            pipe.delete(index)
+            return t.cast("list[t.Any]", pipe.execute())
+
+        results = self._call("revoke", run)
+        return sum(1 for deleted in results[:-1] if deleted)
+
+    # -- For tests and tools ------------------------------------------------
+
+    def encode_session(self, app: AppLike, data: Mapping[str, t.Any]) -> str:
+        """Store *data* as a new session and return its cookie value."""
+        session = t.cast(RedisSession, self.session_class(data))
+        self._write(app, session)
+        return self._cookie(app, t.cast(str, session.sid), bool(data.get("_permanent")))
+
+    def decode_session(self, app: AppLike, value: str) -> dict[str, t.Any]:
+        """The stored data a cookie value names.
+
+        :raises ValueError: If the cookie or the session is invalid, expired,
+            revoked or gone.
+        """
+        checked = self._verify_id(app, value)
+        if not isinstance(checked, Rejected):
+            sid, issued, _ = checked
+            loaded = self._load(app, sid, issued)
+            if not isinstance(loaded, Rejected):
+                return loaded.data
+            checked = loaded
+        reason = f" ({checked.reason})" if checked.reason else ""
+        raise ValueError(f"The session cookie is {checked.event}{reason}.")
+
+
+def _text(value: t.Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+class _Loaded(t.NamedTuple):
+    data: dict[str, t.Any]
+    stored: dict[str, str]
+    created: int

@@ -1,0 +1,494 @@
+"""Server-side sessions against a real redis-server the tests start."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import threading
+
+import pytest
+import requests
+import webob
+from webtest import TestApp
+
+from cookiesession import SessionMiddleware, SessionStoreError, get_session
+from cookiesession.redis import RedisSessionInterface
+from tests.conftest import KEY, RedisServer, cookie_of, get, set_cookies, sign
+from tests.test_drivers import bottle_driver, pyramid_driver, wsgi_driver
+
+
+class Counting:
+    """Wraps a client and counts round trips: single commands and pipeline
+    executions."""
+
+    def __init__(self, client):
+        self.client = client
+        self.round_trips = 0
+
+    def __getattr__(self, name):
+        attribute = getattr(self.client, name)
+        if name == "pipeline":
+
+            def pipeline(*args, **kwargs):
+                pipe = attribute(*args, **kwargs)
+                real = pipe.execute
+
+                def execute(*a, **k):
+                    self.round_trips += 1
+                    return real(*a, **k)
+
+                pipe.execute = execute
+                return pipe
+
+            return pipeline
+        if callable(attribute):
+
+            def command(*args, **kwargs):
+                self.round_trips += 1
+                return attribute(*args, **kwargs)
+
+            return command
+        return attribute
+
+
+def app(environ, start_response):
+    """/set?k=v writes; /show reads; /untouched ignores the session;
+    /clear empties it; /regenerate regenerates it."""
+    request = webob.Request(environ)
+    path = request.path
+    if path != "/untouched":
+        session = get_session(environ)
+        if path == "/set":
+            session.update(request.params)
+        elif path == "/clear":
+            session.clear()
+        elif path == "/regenerate":
+            session.regenerate()
+        elif path == "/permanent":
+            session.permanent = True
+        body = json.dumps({k: v for k, v in session.items() if k != "_permanent"})
+    else:
+        body = "untouched"
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [body.encode()]
+
+
+def make(client, **kwargs):
+    config = kwargs.pop("config", {})
+    interface = RedisSessionInterface(client, **kwargs)
+    return SessionMiddleware(
+        app, {"SECRET_KEY": KEY, **config}, session_interface=interface
+    )
+
+
+def test_round_trip_and_an_opaque_id(redis_client):
+    client = TestApp(make(redis_client))
+    response = client.get("/set?user=ann&cart=tea")
+    value = cookie_of(response).partition("=")[2]
+    assert "ann" not in value
+    assert client.get("/show").json == {"user": "ann", "cart": "tea"}
+    keys = redis_client.keys("*")
+    assert len(keys) == 1
+    sid = json.loads(
+        __import__("cookiesession._signing", fromlist=["b64decode"]).b64decode(
+            value.split(".")[0].encode()
+        )
+    )[0]
+    assert len(sid) >= 43  # 32 random bytes
+    assert (
+        keys[0].decode()
+        == "session:" + __import__("hashlib").sha256(sid.encode()).hexdigest()
+    )
+    assert sid.encode() not in keys[0]
+
+
+def test_values_are_tagged_json_never_pickle(redis_client):
+    client = TestApp(make(redis_client))
+    client.get("/set?user=ann")
+    (key,) = redis_client.keys("*")
+    stored = redis_client.hgetall(key)
+    assert stored[b"d:user"] == b'"ann"'
+    assert set(stored) == {b"d:user", b"m:created", b"m:used"}
+
+
+def test_nothing_is_stored_for_untouched_or_unmodified_sessions(redis_client):
+    mw = make(redis_client)
+    for path in ("/untouched", "/show"):
+        for _ in range(500):
+            response = get(mw, path)
+            assert set_cookies(response) == []
+    assert redis_client.dbsize() == 0
+
+
+def test_emptying_deletes_the_key_and_the_cookie(redis_client):
+    client = TestApp(make(redis_client))
+    client.get("/set?user=ann")
+    response = client.get("/clear")
+    assert "Max-Age=0" in set_cookies(response)[0]
+    assert redis_client.dbsize() == 0
+
+
+def test_round_trips(redis_client):
+    counting = Counting(redis_client)
+    client = TestApp(make(counting))
+    client.get("/set?user=ann")
+    assert counting.round_trips == 1  # one save
+    counting.round_trips = 0
+    client.get("/untouched")
+    assert counting.round_trips == 0
+    client.get("/show")
+    assert counting.round_trips == 1  # one load, no save
+    counting.round_trips = 0
+    client.get("/set?cart=tea")
+    assert counting.round_trips == 2  # one load, one save
+
+
+def test_only_changed_keys_are_written(redis_client):
+    """Two interleaved requests of one session change different keys; both
+    changes persist."""
+    mw = make(redis_client)
+    client = TestApp(mw)
+    client.get("/set?user=ann")
+    cookie = "session=" + client.cookies["session"].strip('"')
+    interface = mw.session_interface
+
+    first = interface.open_session(
+        mw, webob.Request.blank("/", headers={"Cookie": cookie})
+    )
+    second = interface.open_session(
+        mw, webob.Request.blank("/", headers={"Cookie": cookie})
+    )
+    first["cart"] = "tea"
+    second["theme"] = "dark"
+    for session in (first, second):
+        interface.save_session(mw, session, webob.Response())
+    assert client.get("/show").json == {"user": "ann", "cart": "tea", "theme": "dark"}
+
+
+def test_a_revoke_in_flight_is_not_undone(redis_client):
+    mw = make(redis_client, user_key="user")
+    client = TestApp(mw)
+    client.get("/set?user=ann")
+    cookie = "session=" + client.cookies["session"].strip('"')
+    interface = mw.session_interface
+    in_flight = interface.open_session(
+        mw, webob.Request.blank("/", headers={"Cookie": cookie})
+    )
+    assert interface.revoke_user("ann") == 1
+    in_flight["cart"] = "tea"
+    response = webob.Response()
+    interface.save_session(mw, in_flight, response)
+    assert "Max-Age=0" in response.headers["Set-Cookie"]
+    assert redis_client.dbsize() == 0  # not brought back, index gone too
+    assert client.get("/show").json == {}
+
+
+def test_regenerate(redis_client):
+    mw = make(redis_client)
+    client = TestApp(mw)
+    client.get("/set?user=ann")
+    old = client.cookies["session"]
+    client.get("/regenerate")
+    new = client.cookies["session"]
+    assert new != old
+    assert client.get("/show").json == {"user": "ann"}
+    stale = TestApp(mw)
+    stale.set_cookie("session", old.strip('"'))
+    assert stale.get("/show").json == {}
+    assert redis_client.dbsize() == 1
+
+
+def test_regenerate_after_a_revoke_does_not_revive(redis_client):
+    mw = make(redis_client, user_key="user")
+    client = TestApp(mw)
+    client.get("/set?user=ann")
+    cookie = "session=" + client.cookies["session"].strip('"')
+    interface = mw.session_interface
+    session = interface.open_session(
+        mw, webob.Request.blank("/", headers={"Cookie": cookie})
+    )
+    interface.revoke_user("ann")
+    session.regenerate()
+    interface.save_session(mw, session, webob.Response())
+    assert redis_client.dbsize() == 0
+
+
+def test_revoke_list_and_dangling_index_entries(redis_client, clock):
+    mw = make(redis_client, user_key="user")
+    laptop, phone = TestApp(mw), TestApp(mw)
+    laptop.get("/set?user=ann")
+    clock.advance(10)
+    phone.get("/set?user=ann")
+    interface = mw.session_interface
+    sessions = interface.list_sessions("ann")
+    assert [s["created"] for s in sessions] == [clock.now - 10, clock.now]
+    assert all(set(s) == {"created", "last_used"} for s in sessions)
+    # A session gone without its index entry (a failed save on a cluster).
+    session_keys = [k for k in redis_client.keys("session:*") if b"user:" not in k]
+    redis_client.delete(session_keys[0])
+    assert len(interface.list_sessions("ann")) == 1
+    index = interface._user_index("ann")
+    assert redis_client.hlen(index) == 1  # the dangling entry was removed
+    assert interface.revoke_user("ann") == 1
+    assert phone.get("/show").json == {}
+    assert redis_client.dbsize() == 0
+
+
+def test_revoke_one_session(redis_client):
+    mw = make(redis_client)
+    client = TestApp(mw)
+    client.get("/set?user=ann")
+    cookie = "session=" + client.cookies["session"].strip('"')
+    interface = mw.session_interface
+    session = interface.open_session(
+        mw, webob.Request.blank("/", headers={"Cookie": cookie})
+    )
+    interface.revoke(session)
+    assert client.get("/show").json == {}
+
+
+@pytest.mark.parametrize(
+    ("config", "ttl"),
+    [
+        pytest.param({}, 31 * 86400, id="lifetime"),
+        pytest.param({"SESSION_IDLE_TIMEOUT": 600}, 600, id="idle"),
+        pytest.param({"SESSION_ABSOLUTE_TIMEOUT": 300}, 300, id="absolute"),
+    ],
+)
+def test_ttl_follows_the_limits(redis_client, config, ttl):
+    TestApp(make(redis_client, config=config)).get("/set?user=ann")
+    (key,) = redis_client.keys("*")
+    assert ttl - 2 <= redis_client.ttl(key) <= ttl
+
+
+def test_ttl_follows_the_throttled_reissue(redis_client, clock):
+    config = {"SESSION_IDLE_TIMEOUT": 600, "SESSION_REFRESH_AFTER": 60}
+    counting = Counting(redis_client)
+    client = TestApp(make(counting, config=config))
+    client.get("/set?user=ann")
+    counting.round_trips = 0
+    clock.advance(30)
+    client.get("/show")
+    assert counting.round_trips == 1  # a load only: no TTL write yet
+    clock.advance(31)
+    response = client.get("/show")
+    assert set_cookies(response)  # re-issued, and the TTL pushed forward
+    assert counting.round_trips == 3
+
+
+def test_idle_and_absolute_limits_on_load(redis_client, clock):
+    config = {"SESSION_IDLE_TIMEOUT": 600, "SESSION_ABSOLUTE_TIMEOUT": 1000}
+    client = TestApp(make(redis_client, config=config))
+    client.get("/set?user=ann")
+    clock.advance(500)
+    assert client.get("/show").json == {"user": "ann"}
+    clock.advance(501)  # 1001 s since creation, however active
+    assert client.get("/show").json == {}
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        pytest.param(lambda: "garbage", id="malformed"),
+        pytest.param(lambda: sign(["x" * 43, False])[:-2] + "xx", id="tampered"),
+        pytest.param(lambda: "unknown", id="unknown-placeholder"),
+        pytest.param(lambda: _id_cookie("short", False), id="short-id"),
+        pytest.param(lambda: _id_cookie("y" * 43, False), id="unknown-id"),
+    ],
+)
+def test_bad_ids_give_new_sessions_and_events(redis_client, cookie):
+    events = []
+    mw = make(redis_client, event_hook=lambda e, d: events.append((e, d)))
+    response = get(mw, "/show", "session=" + cookie())
+    assert response.json == {}
+    assert events
+    assert events[0][0] in ("invalid",)
+
+
+def _id_cookie(sid, permanent):
+    from cookiesession import validate_config
+
+    class App:
+        config = validate_config({"SECRET_KEY": KEY})
+
+    return RedisSessionInterface(None)._cookie(App, sid, permanent)
+
+
+def test_a_value_not_written_here_is_never_unpickled(redis_client):
+    mw = make(redis_client)
+    client = TestApp(mw)
+    client.get("/set?user=ann")
+    (key,) = redis_client.keys("*")
+    evil = pickle.dumps({"user": "root"})
+    redis_client.hset(key, "d:user", evil)
+    events = []
+    mw.session_interface.event_hook = lambda e, d: events.append((e, d))
+    assert client.get("/show").json == {}
+    assert events == [("invalid", {"reason": "payload"})]
+    assert redis_client.hget(key, "d:user") == evil  # not overwritten
+
+
+def test_redis_unreachable_is_a_clear_error_and_loses_nothing(tmp_path):
+    server = RedisServer(tmp_path)
+    try:
+        redis_client = server.client()
+        client = TestApp(make(redis_client))
+        client.get("/set?user=ann")
+        import os
+        import signal
+
+        os.kill(server.process.pid, signal.SIGSTOP)  # the server hangs
+        try:
+            with pytest.raises(SessionStoreError, match="failed to load"):
+                client.get("/show")
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
+        assert client.get("/show").json == {"user": "ann"}  # nothing lost
+        server.stop()
+        with pytest.raises(SessionStoreError, match="failed to load"):
+            client.get("/show")
+        server.start()  # persistence off: the session is gone, cleanly
+        assert client.get("/show").json == {}
+        client.get("/set?user=bob")
+        assert client.get("/show").json == {"user": "bob"}
+    finally:
+        server.stop()
+
+
+def test_a_failed_save_writes_nothing(redis_client, tmp_path):
+    server = RedisServer(tmp_path)
+    try:
+        mw = make(server.client())
+        client = TestApp(mw)
+        client.get("/set?user=ann")
+        session = mw.session_interface.open_session(
+            mw,
+            webob.Request.blank(
+                "/",
+                headers={"Cookie": "session=" + client.cookies["session"].strip('"')},
+            ),
+        )
+        session["cart"] = "tea"
+        server.stop()
+        with pytest.raises(SessionStoreError, match="failed to save"):
+            mw.session_interface.save_session(mw, session, webob.Response())
+    finally:
+        server.stop()
+
+
+def test_over_a_loopback_port(tmp_path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = RedisServer(tmp_path, port=port)
+    try:
+        import redis
+
+        interface = RedisSessionInterface.from_url(f"redis://127.0.0.1:{port}/0")
+        mw = SessionMiddleware(app, {"SECRET_KEY": KEY}, session_interface=interface)
+        client = TestApp(mw)
+        client.get("/set?user=ann")
+        assert client.get("/show").json == {"user": "ann"}
+        assert redis.Redis(port=port).dbsize() == 1
+    finally:
+        server.stop()
+
+
+def test_accept_signed_takes_a_flask_cookie_over(redis_client):
+    import flask
+
+    flask_app = flask.Flask(__name__)
+    flask_app.secret_key = KEY
+
+    @flask_app.route("/login")
+    def login():
+        flask.session["user"] = "ann"
+        return "ok"
+
+    flask_cookie = cookie_of(TestApp(flask_app).get("/login"))
+    assert get(make(redis_client), "/show", flask_cookie).json == {}  # off
+    response = get(make(redis_client, accept_signed=True), "/show", flask_cookie)
+    assert response.json == {"user": "ann"}
+    store_cookie = cookie_of(response)
+    assert redis_client.dbsize() == 1
+    assert get(make(redis_client), "/show", store_cookie).json == {"user": "ann"}
+
+
+def test_permanent_sessions_refresh_without_a_lookup_to_decide(redis_client, clock):
+    counting = Counting(redis_client)
+    mw = make(counting)
+    client = TestApp(mw)
+    client.get("/set?user=ann")
+    client.get("/permanent")
+    counting.round_trips = 0
+    response = client.get("/untouched")
+    assert set_cookies(response)  # refreshed
+    assert counting.round_trips == 2  # load and TTL push
+
+
+@pytest.mark.parametrize("driver", [wsgi_driver, pyramid_driver, bottle_driver])
+def test_every_integration(redis_client, driver):
+    from tests.test_crypto import _with_interface
+
+    interface = RedisSessionInterface(redis_client)
+    wsgi = driver()
+    if hasattr(wsgi, "session_interface"):
+        wsgi.session_interface = interface
+    else:
+        wsgi = _with_interface(driver, interface)
+    client = TestApp(wsgi)
+    client.get("/set")
+    assert client.get("/show").json == {"user": "ann"}
+    assert redis_client.dbsize() == 1
+
+
+def test_pyramid_redis_url_and_isession(redis_server, redis_client):
+    from pyramid.config import Configurator
+    from pyramid.interfaces import ISession
+    from pyramid.response import Response
+    from zope.interface.verify import verifyObject
+
+    settings = {
+        "cookiesession.secret_key": KEY,
+        "cookiesession.redis_url": f"unix://{redis_server.socket}",
+    }
+    seen = []
+    with Configurator(settings=settings) as config:
+        config.include("cookiesession.pyramid")
+
+        def view(request):
+            seen.append(request.session)
+            request.session["user"] = "ann"
+            request.session.flash("hi")
+            return Response("ok")
+
+        config.add_route("set", "/set")
+        config.add_view(view, route_name="set")
+        app = config.make_wsgi_app()
+    TestApp(app).get("/set")
+    assert verifyObject(ISession, seen[0])
+    assert redis_client.dbsize() == 1
+
+
+def test_soak_no_cross_talk_no_lost_updates(redis_client, serve):
+    """16 clients x 200 requests through waitress."""
+    url = serve(make(redis_client))
+    errors = []
+
+    def user(n):
+        http = requests.Session()
+        http.get(f"{url}/set", params={"user": f"u{n}"})
+        for i in range(199):
+            data = http.get(f"{url}/set", params={f"k{i % 5}": str(i)}).json()
+            if data.get("user") != f"u{n}" or data.get(f"k{i % 5}") != str(i):
+                errors.append((n, i, data))
+
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert redis_client.dbsize() == 16
