@@ -38,6 +38,7 @@ from .sessions import (
     MAX_COOKIE_VALUES,
     Rejected,
     SecureCookieSessionInterface,
+    SessionStoreError,
     is_cookie_value,
 )
 from .settings import DEFAULT_CONFIG, InvalidSetting, validate_config
@@ -330,6 +331,32 @@ def _config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sessions(args: argparse.Namespace) -> int:
+    from .redis import RedisSessionInterface
+
+    interface = RedisSessionInterface.from_url(
+        args.redis, key_prefix=args.key_prefix
+    )
+    try:
+        if args.action == "revoke":
+            count = interface.revoke_user(args.user)
+            print(f"revoked {count} session(s) of {args.user!r}")
+            return 0
+        listed = interface.list_sessions(args.user)
+    except SessionStoreError as e:
+        raise _Failure(str(e)) from e
+    if not listed:
+        print(f"no live sessions of {args.user!r}")
+    for entry in listed:
+        created = datetime.fromtimestamp(entry["created"], timezone.utc)
+        used = datetime.fromtimestamp(entry["last_used"], timezone.utc)
+        print(
+            f"created {created:%Y-%m-%d %H:%M:%S} UTC,"
+            f" last used {used:%Y-%m-%d %H:%M:%S} UTC"
+        )
+    return 0
+
+
 def _once(show: t.Callable[..., None]) -> t.Callable[..., None]:
     seen: set[str] = set()
 
@@ -359,7 +386,12 @@ def _demo(args: argparse.Namespace) -> int:
             f" and set {args.prefix}_SECRET_KEY to keep them.",
             file=sys.stderr,
         )
-    app = make_demo_app(config)
+    interface = None
+    if args.redis:
+        from .redis import RedisSessionInterface
+
+        interface = RedisSessionInterface.from_url(args.redis)
+    app = make_demo_app(config, session_interface=interface)
     # Each kind of warning once: a full cart warns on every request.
     warnings.showwarning = _once(warnings.showwarning)
     with make_server(args.host, args.port, app, server_class=_ThreadingServer) as httpd:
@@ -409,6 +441,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = add("demo", "Serve the demo app on the standard library's server.", False)
     demo.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     demo.add_argument("--port", type=int, default=8000, help="default: 8000")
+    demo.add_argument(
+        "--redis", metavar="URL", help="keep the sessions in Redis at URL"
+    )
     demo.set_defaults(func=_demo)
 
     decode = add("decode", "Verify a session cookie and show its payload.")
@@ -452,6 +487,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     keygen.add_argument("--prefix", default="FLASK", help="for --export")
     keygen.set_defaults(func=_keygen)
+
+    sessions = commands.add_parser(
+        "sessions",
+        help="List or revoke a user's sessions in Redis.",
+        description="List or revoke a user's sessions in Redis (the app must"
+        " set RedisSessionInterface(user_key=...)).",
+    )
+    sessions.add_argument("action", choices=["list", "revoke"])
+    sessions.add_argument("user", help="the user's id, as the app stores it")
+    sessions.add_argument("--redis", metavar="URL", required=True)
+    sessions.add_argument("--key-prefix", default="session:", help="default: session:")
+    sessions.set_defaults(func=_sessions)
 
     config = add("config", "Show the session settings and where each came from.")
     config.add_argument(

@@ -18,7 +18,7 @@ import webob
 
 from ._cookies import find_cookie_values, format_set_cookie
 from .middleware import SessionMiddleware, get_session
-from .sessions import Session
+from .sessions import Session, SessionInterface
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -71,10 +71,7 @@ form {{ display: inline; }}
 <h2>What the session holds</h2>
 <pre id="session">{contents}</pre>
 <p id="cookie-size">{size}</p>
-<p id="signed">The session is <strong>signed, not encrypted</strong>: nobody can
-change it without the key, but anyone holding the cookie can read it. Copy
-the cookie from your browser's developer tools and run
-<code>cookiesession decode --unverified 'VALUE'</code> to see for yourself.</p>
+{note}
 </section>
 </body>
 </html>
@@ -136,6 +133,7 @@ def _page(
         dark=" checked" if theme == "dark" else "",
         contents=html.escape(contents),
         size=size,
+        note=_SERVER_NOTE if request.environ[_SERVER_SIDE] else _SIGNED_NOTE,
     )
 
 
@@ -149,7 +147,16 @@ def _text(request: webob.Request, field: str) -> str | None:
     return value
 
 
+_SIGNED_NOTE = """<p id="signed">The session is <strong>signed, not encrypted</strong>:
+nobody can change it without the key, but anyone holding the cookie can read
+it. Copy the cookie from your browser's developer tools and run
+<code>cookiesession decode --unverified 'VALUE'</code> to see for yourself.</p>"""
+_SERVER_NOTE = """<p id="server-side">The session lives <strong>in Redis</strong>: the
+cookie holds only a signed, random id, whatever the session holds. Run
+<code>cookiesession sessions list USER --redis URL</code> to list a user's
+sessions, and <code>sessions revoke</code> to end them.</p>"""
 _LIMIT = "cookiesession.demo.limit"
+_SERVER_SIDE = "cookiesession.demo.server_side"
 _MEASURE = "cookiesession.demo.measure"
 
 
@@ -157,6 +164,8 @@ def cookie_size(request: webob.Request, data: Mapping[str, t.Any]) -> int | None
     """The size of the Set-Cookie header *data* would need, when it is over
     the limit; ``None`` when it fits."""
     limit = request.environ[_LIMIT]
+    if request.environ[_SERVER_SIDE]:
+        return None  # the cookie holds only an id, whatever the session holds
     size = t.cast(int, request.environ[_MEASURE](data))
     return size if limit and size > limit else None
 
@@ -207,11 +216,13 @@ class _Demo:
     def __init__(self) -> None:
         self.config: Mapping[str, t.Any] = {}
         self.measure: t.Callable[[Mapping[str, t.Any]], int] = len
+        self.server_side = False
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         environ[_LIMIT] = self.config["MAX_COOKIE_SIZE"]
+        environ[_SERVER_SIDE] = self.server_side
         environ[_MEASURE] = self.measure
         request = webob.Request(environ)
         session = get_session(environ)
@@ -230,18 +241,25 @@ class _Demo:
         return response(environ, start_response)
 
 
-def make_demo_app(config: Mapping[str, t.Any]) -> SessionMiddleware:
+def make_demo_app(
+    config: Mapping[str, t.Any], *, session_interface: SessionInterface | None = None
+) -> SessionMiddleware:
     """The demo app, wrapped in a :class:`~cookiesession.SessionMiddleware`
     with *config*.
 
     :param config: The session settings; without ``SECRET_KEY`` the page
         shows but logging in fails with the no-secret-key error.
+    :param session_interface: How sessions are stored; signed cookies by
+        default.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+        *session_interface*.
     """
     demo = _Demo()
-    middleware = SessionMiddleware(demo, config)
+    middleware = SessionMiddleware(demo, config, session_interface=session_interface)
     demo.config = middleware.config
+    demo.server_side = middleware.session_interface.server_side
 
     def measure(data: Mapping[str, t.Any]) -> int:
         interface = middleware.session_interface

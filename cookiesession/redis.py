@@ -152,6 +152,7 @@ class RedisSessionInterface(SecureCookieSessionInterface):
     #: The salt of the id cookie: an id cookie is never a session cookie.
     salt = "cookiesession.redis-id"
     session_class: type[Session] = RedisSession
+    server_side = True
 
     def __init__(
         self,

@@ -470,6 +470,9 @@ class SessionInterface:
     #: Told of every outcome worth counting, as ``event_hook(event,
     #: details)``; the ``cookiesession.events`` logger is told too.
     event_hook: EventHook | None = None
+    #: Whether the session lives on the server and the cookie holds only an
+    #: id (so the cookie's size does not grow with the session).
+    server_side = False
 
     def report(self, event: str, **details: t.Any) -> None:
         """Report *event* to the ``cookiesession.events`` logger and

@@ -79,3 +79,12 @@ def test_crypto_benchmark_runs(capsys):
     out = capsys.readouterr().out
     assert "| read |" in out
     assert "| encrypted | 2979 | 2979 |" in out
+
+
+def test_redis_benchmark_runs(capsys, redis_server):
+    import bench_redis
+
+    assert bench_redis.main(["--iterations", "1", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "| read | " in out
+    assert "1 trip(s)" in out

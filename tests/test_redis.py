@@ -114,7 +114,7 @@ def test_values_are_tagged_json_never_pickle(redis_client):
 def test_nothing_is_stored_for_untouched_or_unmodified_sessions(redis_client):
     mw = make(redis_client)
     for path in ("/untouched", "/show"):
-        for _ in range(500):
+        for _ in range(1000):
             response = get(mw, path)
             assert set_cookies(response) == []
     assert redis_client.dbsize() == 0
@@ -492,3 +492,42 @@ def test_soak_no_cross_talk_no_lost_updates(redis_client, serve):
         thread.join()
     assert errors == []
     assert redis_client.dbsize() == 16
+
+
+def test_cli_sessions_list_and_revoke(redis_server, redis_client, capsys, clock):
+    from cookiesession.cli import main
+
+    mw = make(redis_client, user_key="user")
+    TestApp(mw).get("/set?user=ann")
+    TestApp(mw).get("/set?user=ann")
+    url = f"unix://{redis_server.socket}"
+    assert main(["sessions", "list", "ann", "--redis", url]) == 0
+    out = capsys.readouterr().out
+    assert out.count("created 2027-01-15 08:00:00 UTC") == 2
+    assert main(["sessions", "revoke", "ann", "--redis", url]) == 0
+    assert "revoked 2 session(s) of 'ann'" in capsys.readouterr().out
+    assert main(["sessions", "list", "ann", "--redis", url]) == 0
+    assert "no live sessions" in capsys.readouterr().out
+    assert redis_client.dbsize() == 0
+
+
+def test_cli_sessions_with_redis_down(tmp_path, capsys):
+    from cookiesession.cli import main
+
+    code = main(["sessions", "list", "ann", "--redis", f"unix://{tmp_path}/none.sock"])
+    assert code == 1
+    assert "error: The session store failed" in capsys.readouterr().err
+
+
+def test_demo_on_redis_shows_the_cookie_holds_an_id(redis_server, redis_client):
+    from cookiesession.demo import make_demo_app
+
+    interface = RedisSessionInterface(redis_client)
+    client = TestApp(make_demo_app({"SECRET_KEY": KEY}, session_interface=interface))
+    page = client.post("/login", {"name": "ann"}).follow().text
+    assert "lives <strong>in Redis</strong>" in page
+    assert "ann" not in client.cookies["session"]
+    for i in range(150):  # far past what a cookie could hold
+        client.post("/cart", {"item": f"{i:040d}"})
+    assert "0000000149" in client.get("/").text
+    assert len(client.cookies["session"]) < 120
