@@ -334,9 +334,7 @@ def _config(args: argparse.Namespace) -> int:
 def _sessions(args: argparse.Namespace) -> int:
     from .redis import RedisSessionInterface
 
-    interface = RedisSessionInterface.from_url(
-        args.redis, key_prefix=args.key_prefix
-    )
+    interface = RedisSessionInterface.from_url(args.redis, key_prefix=args.key_prefix)
     try:
         if args.action == "revoke":
             count = interface.revoke_user(args.user)

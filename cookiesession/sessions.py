@@ -860,6 +860,8 @@ class SecureCookieSessionInterface(SessionInterface):
             # Expires makes every browser drop it.
             response.set_cookie(name, "", max_age=0, **attrs)
             return
+        if self.get_signing_serializer(app) is None:
+            return  # a subclass that signs nothing saves nothing
         value = self.encode_session(app, data)
         expires = self.get_expiration_time(app, session)
         if expires is not None:

@@ -335,3 +335,28 @@ def test_a_closed_pipe_ends_quietly():
     )
     assert result.stderr == ""
     assert result.returncode == 1
+
+
+def test_warnings_are_shown_once_per_kind():
+    from cookiesession.cli import _once
+
+    shown = []
+    show = _once(lambda message, *args, **kwargs: shown.append(str(message)))
+    for size in (5000, 5001, 5002):
+        show(UserWarning(f"The session cookie 'session' is {size} bytes"), None)
+    show(UserWarning("Something else"), None)
+    assert shown == ["The session cookie 'session' is 5000 bytes", "Something else"]
+
+
+def test_decode_shows_tagged_values(cli):
+    from cookiesession import SecureCookieSessionInterface
+
+    serializer = SecureCookieSessionInterface()._make_serializer(["k"])
+    value = serializer.dumps({"t": (1, 2), "b": b"hi", "l": [1]})
+    code, out, _ = cli("decode", f"Cookie: session={value}", "--secret-key", "k")
+    assert code == 0
+    assert json.loads(out) == {
+        "t": {"(tuple)": [1, 2]},
+        "b": {"(bytes, base64)": "aGk="},
+        "l": [1],
+    }

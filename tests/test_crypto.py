@@ -338,3 +338,69 @@ def test_cli_decode_encrypted(capsys):
 def test_hkdf_info_is_documented_and_fixed():
     assert crypto.HKDF_INFO == b"cookiesession encrypted session v1"
     assert crypto.VERSION == 1
+
+
+def test_compression_only_when_shorter():
+    small = {"a": 1}  # zlib would only add its header
+    assert len(seal(small, compress=True)) == len(seal(small))
+    compressible = {"blob": "abc" * 300}
+    assert len(seal(compressible, compress=True)) < len(seal(compressible)) / 4
+    assert open_(seal(compressible, compress=True))["blob"] == "abc" * 300
+
+
+def test_cipher_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(crypto, "_KEYS_CACHE_SIZE", 2)
+    for i in range(5):
+        crypto._cipher(f"key-{i}")
+        assert len(crypto._KEYS) <= 2
+
+
+def test_untouched_without_a_cookie_or_with_refresh_off(monkeypatch):
+    interface = encrypted()
+    mw = make_middleware(app)
+    assert not interface.needs_refresh(mw, {})
+    assert not interface.needs_refresh(mw, {"HTTP_COOKIE": "other=1"})
+    value = "session=" + seal({"a": 1})
+    assert interface.needs_refresh(mw, {"HTTP_COOKIE": value})
+    off = make_middleware(app, SESSION_REFRESH_EACH_REQUEST=False)
+    assert not interface.needs_refresh(off, {"HTTP_COOKIE": value})
+    after = make_middleware(app, SESSION_REFRESH_AFTER=60)
+    assert interface.needs_refresh(after, {"HTTP_COOKIE": "session=A"})  # unreadable
+
+
+def test_accept_signed_with_a_bad_signed_cookie_is_invalid():
+    events = []
+    mw = middleware(accept_signed=True)
+    mw.session_interface.event_hook = lambda e, d: events.append((e, d))
+    assert get(mw, "/", "session=" + sign({"a": 1}, "other")).text == "{}"
+    assert events == [("invalid", {"reason": "signature"})]
+
+
+def test_an_undecodable_sealed_payload_is_invalid(monkeypatch):
+    value = seal({"a": 1})
+    monkeypatch.setattr(
+        EncryptedCookieSessionInterface,
+        "serializer",
+        type("Broken", (), {"loads": staticmethod(lambda text: [1])})(),
+    )
+    with pytest.raises(ValueError, match=r"invalid \(payload\)"):
+        open_(value)
+
+
+def test_validator_and_revocation():
+    value = seal({"user": "ann"})
+    with pytest.raises(ValueError, match="revoked"):
+        open_(value, validator=lambda data: False)
+
+
+def test_cli_decode_encrypted_errors(capsys, clock):
+    from cookiesession.cli import main
+
+    value = seal({"user": "ann"})
+    assert main(["decode", value, "--encrypted", "--unverified"]) == 1
+    assert "cannot be read without its key" in capsys.readouterr().err
+    assert main(["decode", value, "--encrypted"]) == 1
+    assert "No secret key" in capsys.readouterr().err
+    clock.advance(31 * 86400 + 1)
+    assert main(["decode", value, "--encrypted", "--secret-key", KEY]) == 1
+    assert "has expired" in capsys.readouterr().err

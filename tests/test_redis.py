@@ -531,3 +531,77 @@ def test_demo_on_redis_shows_the_cookie_holds_an_id(redis_server, redis_client):
         client.post("/cart", {"item": f"{i:040d}"})
     assert "0000000149" in client.get("/").text
     assert len(client.cookies["session"]) < 120
+
+
+def test_testing_helpers_on_redis(redis_client):
+    from cookiesession.testing import load_session, session_cookie, session_transaction
+
+    interface = RedisSessionInterface(redis_client)
+    config = {"SECRET_KEY": KEY}
+    value = session_cookie(config, {"user": "ann"}, session_interface=interface)
+    assert load_session(config, value, session_interface=interface) == {"user": "ann"}
+    client = TestApp(make(redis_client))
+    with session_transaction(client, config, session_interface=interface) as session:
+        session["user"] = "bob"
+    assert client.get("/show").json == {"user": "bob"}
+    redis_client.flushall()
+    with pytest.raises(ValueError, match=r"invalid \(unknown\)"):
+        load_session(config, value, session_interface=interface)
+    with pytest.raises(ValueError, match="invalid"):
+        load_session(config, "garbage", session_interface=interface)
+
+
+def test_an_unstorable_value_names_its_key(redis_client):
+    def bad(environ, start_response):
+        get_session(environ)["when"] = {1, 2}
+        start_response("200 OK", [])
+        return [b""]
+
+    mw = SessionMiddleware(
+        bad, {"SECRET_KEY": KEY}, session_interface=RedisSessionInterface(redis_client)
+    )
+    with pytest.raises(TypeError, match="'when'"):
+        get(mw, "/")
+    assert redis_client.dbsize() == 0
+
+
+def test_revoking_an_unsaved_session_does_nothing(redis_client):
+    from cookiesession.redis import RedisSession
+
+    RedisSessionInterface(redis_client).revoke(RedisSession())
+    assert redis_client.dbsize() == 0
+
+
+def test_refresh_peek_reads_only_the_signed_flag(redis_client, clock):
+    mw = make(redis_client, config={"SESSION_REFRESH_AFTER": 60})
+    interface = mw.session_interface
+    client = TestApp(mw)
+    client.get("/set?user=ann")
+    client.get("/permanent")
+    cookie = "session=" + client.cookies["session"].strip('"')
+    assert not interface.needs_refresh(mw, {"HTTP_COOKIE": cookie})  # young
+    clock.advance(60)
+    assert interface.needs_refresh(mw, {"HTTP_COOKIE": cookie})
+    assert not interface.needs_refresh(mw, {"HTTP_COOKIE": "session=!!.x.y"})
+    assert not interface.needs_refresh(mw, {})
+    plain = TestApp(mw)
+    plain.get("/set?user=bob")
+    value = "session=" + plain.cookies["session"].strip('"')
+    assert not interface.needs_refresh(mw, {"HTTP_COOKIE": value})  # not permanent
+
+
+def test_a_fallback_key_reissues_the_id_cookie(redis_client):
+    events = []
+    old = make(redis_client, config={"SECRET_KEY": "old-key"})
+    client = TestApp(old)
+    client.get("/set?user=ann")
+    cookie = "session=" + client.cookies["session"].strip('"')
+    new = make(
+        redis_client,
+        config={"SECRET_KEY_FALLBACKS": ["old-key"]},
+        event_hook=lambda e, d: events.append((e, d)),
+    )
+    response = get(new, "/show", cookie)
+    assert response.json == {"user": "ann"}
+    assert ("fallback_key", {"index": 0}) in events
+    assert set_cookies(response)  # re-issued with the current key
