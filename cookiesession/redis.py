@@ -56,7 +56,6 @@ from .sessions import (
     Session,
     SessionStoreError,
     Verified,
-    check_cookie_size,
     is_cookie_value,
 )
 
@@ -401,13 +400,7 @@ class RedisSessionInterface(SecureCookieSessionInterface):
             return
         permanent = bool(data.get("_permanent"))
         value = self._cookie(app, t.cast(str, redis_session.sid), permanent)
-        expires = self.get_expiration_time(app, session)
-        if expires is not None:
-            attrs["max_age"] = max(0, round(expires.timestamp() - time.time()))
-        response.set_cookie(name, value, **attrs)
-        if not session.modified:
-            self.report("reissued")
-        check_cookie_size(self, app, name, response)
+        self.set_session_cookie(app, session, response, value, attrs)
 
     def _write(self, app: AppLike, session: RedisSession) -> bool:
         now = int(time.time())

@@ -863,6 +863,23 @@ class SecureCookieSessionInterface(SessionInterface):
         if self.get_signing_serializer(app) is None:
             return  # a subclass that signs nothing saves nothing
         value = self.encode_session(app, data)
+        self.set_session_cookie(app, session, response, value, attrs)
+
+    def set_session_cookie(
+        self,
+        app: AppLike,
+        session: Session,
+        response: ResponseLike,
+        value: str,
+        attrs: dict[str, t.Any],
+    ) -> None:
+        """Send the session cookie *value*: with ``Max-Age`` (and
+        ``Expires``) when permanent, a ``reissued`` event for an unchanged
+        session, and the size check.
+
+        .. versionadded:: 0.2
+        """
+        name = self.get_cookie_name(app)
         expires = self.get_expiration_time(app, session)
         if expires is not None:
             # Max-Age alone: set_cookie writes the matching Expires.

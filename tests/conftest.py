@@ -82,6 +82,24 @@ def cookie_of(response: Any, name: str = "session") -> str | None:
     return headers[0].split(";")[0] if headers else None
 
 
+def flask_cookie(data: dict[str, Any], key: str = KEY) -> str:
+    """``session=value`` as a real Flask app with *key* writes it."""
+    import flask
+    from webtest import TestApp
+
+    app = flask.Flask(__name__)
+    app.secret_key = key
+
+    @app.route("/login")
+    def login() -> str:
+        flask.session.update(data)
+        return "ok"
+
+    cookie = cookie_of(TestApp(app).get("/login"))
+    assert cookie is not None
+    return cookie
+
+
 @pytest.fixture
 def serve() -> Iterator[Callable[..., str]]:
     """Serve a WSGI app with waitress on 127.0.0.1 and an ephemeral port;

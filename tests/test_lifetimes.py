@@ -136,17 +136,9 @@ def test_created_is_written_only_with_an_absolute_timeout(clock):
 
 
 def test_a_flask_cookie_counts_from_its_signature_and_gets_created(clock):
-    import flask
+    from tests.conftest import flask_cookie as make_flask_cookie
 
-    flask_app = flask.Flask(__name__)
-    flask_app.secret_key = KEY
-
-    @flask_app.route("/login")
-    def login():
-        flask.session["user"] = "ann"
-        return "ok"
-
-    flask_cookie = cookie_of(TestApp(flask_app).get("/login"))
+    flask_cookie = make_flask_cookie({"user": "ann"})
     assert "_created" not in flask_cookie
     mw = make(SESSION_ABSOLUTE_TIMEOUT=ABSOLUTE)
     clock.advance(ABSOLUTE - 10)

@@ -397,17 +397,9 @@ def test_over_a_loopback_port(tmp_path):
 
 
 def test_accept_signed_takes_a_flask_cookie_over(redis_client):
-    import flask
+    from tests.conftest import flask_cookie as make_flask_cookie
 
-    flask_app = flask.Flask(__name__)
-    flask_app.secret_key = KEY
-
-    @flask_app.route("/login")
-    def login():
-        flask.session["user"] = "ann"
-        return "ok"
-
-    flask_cookie = cookie_of(TestApp(flask_app).get("/login"))
+    flask_cookie = make_flask_cookie({"user": "ann"})
     assert get(make(redis_client), "/show", flask_cookie).json == {}  # off
     response = get(make(redis_client, accept_signed=True), "/show", flask_cookie)
     assert response.json == {"user": "ann"}
