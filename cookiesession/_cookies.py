@@ -82,6 +82,10 @@ def format_set_cookie(
 
 def add_vary_cookie(response: ResponseLike) -> None:
     """Add ``Cookie`` to the response's ``Vary``, once."""
+    headers = response.headerlist
+    if not any(name.lower() == "vary" for name, _ in headers):
+        headers.append(("Vary", "Cookie"))  # the common case: no Vary yet
+        return
     current = response.vary or ()
     for item in current:
         if item.strip().lower() in ("cookie", "*"):

@@ -127,6 +127,9 @@ class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
     def _aad(self, app: AppLike, header: bytes) -> bytes:
         return header + self.get_cookie_name(app).encode("utf-8")
 
+    def _cookie_value(self, app: AppLike, data: Mapping[str, t.Any]) -> str:
+        return self.encode_session(app, data)
+
     def encode_session(self, app: AppLike, data: Mapping[str, t.Any]) -> str:
         """The sealed cookie value for *data*, issued now."""
         secret = app.config["SECRET_KEY"]

@@ -523,7 +523,7 @@ class SessionInterface:
         """When a permanent session's cookie expires: now plus
         ``PERMANENT_SESSION_LIFETIME``. ``None`` for a browser-session
         cookie."""
-        if not session.data.get("_permanent"):
+        if not session._data.get("_permanent"):
             return None
         lifetime: timedelta = app.config["PERMANENT_SESSION_LIFETIME"]
         return datetime.fromtimestamp(time.time(), timezone.utc) + lifetime
@@ -536,7 +536,7 @@ class SessionInterface:
         return session.modified or refresh_due(
             app.config,
             session.issued,
-            bool(session.data.get("_permanent")),
+            bool(session._data.get("_permanent")),
             session.accessed,
         )
 
@@ -584,6 +584,24 @@ class SessionInterface:
 
         .. versionadded:: 0.2
         """
+        cls = type(self)
+        plain = _PLAIN_GETTERS.get(cls)
+        if plain is None:
+            plain = _PLAIN_GETTERS[cls] = all(
+                getattr(cls, name) is getattr(SessionInterface, name)
+                for name in _GETTERS
+            )
+        if plain:
+            # No getter overridden: the settings directly, once per write.
+            config = app.config
+            return {
+                "path": config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"],
+                "domain": config["SESSION_COOKIE_DOMAIN"],
+                "secure": config["SESSION_COOKIE_SECURE"],
+                "httponly": config["SESSION_COOKIE_HTTPONLY"],
+                "samesite": config["SESSION_COOKIE_SAMESITE"],
+                "partitioned": config["SESSION_COOKIE_PARTITIONED"],
+            }
         return {
             "path": self.get_cookie_path(app),
             "domain": self.get_cookie_domain(app),
@@ -593,6 +611,16 @@ class SessionInterface:
             "partitioned": self.get_cookie_partitioned(app),
         }
 
+
+_GETTERS = (
+    "get_cookie_path",
+    "get_cookie_domain",
+    "get_cookie_secure",
+    "get_cookie_httponly",
+    "get_cookie_samesite",
+    "get_cookie_partitioned",
+)
+_PLAIN_GETTERS: dict[type, bool] = {}
 
 #: The serializer for Flask's tagged-JSON session format.
 session_json_serializer = TaggedJSONSerializer()
@@ -730,13 +758,20 @@ class SecureCookieSessionInterface(SessionInterface):
 
     def encode_session(self, app: AppLike, data: Mapping[str, t.Any]) -> str:
         """The signed cookie value for *data*, signed now."""
+        value = self._cookie_value(app, data)
+        if value is None:
+            raise RuntimeError(NO_SECRET_KEY)
+        return value
+
+    def _cookie_value(self, app: AppLike, data: Mapping[str, t.Any]) -> str | None:
+        """The value :meth:`save_session` sends, or ``None`` when there is
+        no serializer to sign it."""
         serializer = self.get_signing_serializer(app)
         if serializer is None:
-            raise RuntimeError(NO_SECRET_KEY)
-        payload = dict(data)
-        if created_now(app.config, payload):
-            payload[CREATED] = int(time.time())
-        return dumps_session(serializer, payload)
+            return None
+        if created_now(app.config, data):
+            data = {**data, CREATED: int(time.time())}
+        return dumps_session(serializer, data)
 
     def decode_session(self, app: AppLike, value: str) -> dict[str, t.Any]:
         """The data of a signed cookie value, checked as
@@ -842,7 +877,7 @@ class SecureCookieSessionInterface(SessionInterface):
     ) -> None:
         """Set, refresh or delete the cookie, as needed, and add
         ``Vary: Cookie`` when the session was used."""
-        data = session.data
+        data = session._data
         if not (self.should_set_cookie(app, session) if data else session.modified):
             if session.accessed:
                 add_vary_cookie(response)
@@ -860,9 +895,9 @@ class SecureCookieSessionInterface(SessionInterface):
             # Expires makes every browser drop it.
             response.set_cookie(name, "", max_age=0, **attrs)
             return
-        if self.get_signing_serializer(app) is None:
+        value = self._cookie_value(app, data)
+        if value is None:
             return  # a subclass that signs nothing saves nothing
-        value = self.encode_session(app, data)
         self.set_session_cookie(app, session, response, value, attrs)
 
     def set_session_cookie(
@@ -922,7 +957,7 @@ def dumps_session(serializer: t.Any, data: Mapping[str, t.Any]) -> str:
     """``serializer.dumps(data)``; a value that cannot be stored raises a
     :exc:`TypeError` naming its key."""
     try:
-        return t.cast(str, serializer.dumps(dict(data)))
+        return t.cast(str, serializer.dumps(data if type(data) is dict else dict(data)))
     except (TypeError, ValueError, RecursionError) as e:
         for key, value in data.items():
             try:
