@@ -3,7 +3,7 @@ bare app, a session read and a session write, loaded by wrk on loopback.
 
     python benchmarks/bench_server.py [--seconds 10] [--connections 16]
 
-Needs gunicorn (benchmarks/requirements.txt) and wrk (Debian: apt-get
+Needs gunicorn (the benchmarks dependency group) and wrk (Debian: apt-get
 install wrk). Client and server share the machine's cores, so compare the
 ratios, not the absolute numbers.
 """
