@@ -372,3 +372,21 @@ def test_timedelta_settings(clock):
     cookie = "session=" + sign({"user": "ann"})
     clock.advance(601)
     assert get(mw, "/", cookie).text == "[]"
+
+
+def test_cli_decode_shows_created_and_the_first_limit(clock, capsys, monkeypatch):
+    from cookiesession.cli import main
+
+    value = sign({"user": "ann", "_created": NOW - 100})
+    clock.advance(50)
+    assert main(["decode", value, "--secret-key", KEY]) == 0
+    err = capsys.readouterr().err
+    assert "(150 seconds ago)" in err  # _created
+    assert "expires: in 2678350 seconds (PERMANENT_SESSION_LIFETIME)" in err
+    monkeypatch.setenv("FLASK_SESSION_IDLE_TIMEOUT", "600")
+    assert main(["decode", value, "--secret-key", KEY]) == 0
+    err = capsys.readouterr().err
+    assert "expires: in 550 seconds (SESSION_IDLE_TIMEOUT)" in err
+    clock.advance(551)
+    assert main(["decode", value, "--secret-key", KEY]) == 1
+    assert "SESSION_IDLE_TIMEOUT" in capsys.readouterr().err

@@ -66,6 +66,8 @@ def test_main_module_runs():
     [
         pytest.param("cookiesession.pyramid", "pyramid", "pyramid", id="pyramid"),
         pytest.param("cookiesession.bottle", "bottle", "bottle", id="bottle"),
+        pytest.param("cookiesession.redis", "redis", "redis", id="redis"),
+        pytest.param("cookiesession.crypto", "cryptography", "crypto", id="crypto"),
     ],
 )
 def test_an_integration_without_its_extra_names_the_extra(module, missing, extra):
