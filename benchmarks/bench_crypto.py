@@ -17,36 +17,21 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_sessions import KEY, SMALL, bare_app, call, session_cookie, timed
+from bench_sessions import (
+    KEY,
+    SMALL,
+    bare_app,
+    call,
+    interface_apps,
+    session_cookie,
+    timed,
+)
 
 import cookiesession
 from cookiesession._cookies import format_set_cookie
 from cookiesession.crypto import EncryptedCookieSessionInterface
 
 SCENARIOS = ["bare", "read", "write"]
-
-
-def ours(interface: Any) -> Callable[[str], Callable[..., Any]]:
-    def make(scenario: str) -> Callable[..., Any]:
-        if scenario == "bare":
-            return bare_app
-
-        def inner(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-            if scenario != "bare":
-                session = cookiesession.get_session(environ)
-                if scenario == "login":
-                    session.update(SMALL)
-                elif scenario == "write":
-                    session["counter"] = session.get("counter", 0) + 1
-                else:
-                    assert session.get("user") == "ann"
-            return bare_app(environ, start_response)
-
-        return cookiesession.SessionMiddleware(
-            inner, {"SECRET_KEY": KEY}, session_interface=interface
-        )
-
-    return make
 
 
 def beaker(scenario: str) -> Callable[..., Any]:
@@ -90,8 +75,8 @@ def login_cookie(make: Callable[[str], Callable[..., Any]]) -> str:
 
 
 IMPLEMENTATIONS: dict[str, Callable[[str], Callable[..., Any]]] = {
-    "signed": ours(cookiesession.SecureCookieSessionInterface()),
-    "encrypted": ours(EncryptedCookieSessionInterface()),
+    "signed": interface_apps(cookiesession.SecureCookieSessionInterface()),
+    "encrypted": interface_apps(EncryptedCookieSessionInterface()),
     "Beaker encrypted": beaker,
 }
 

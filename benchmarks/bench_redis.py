@@ -26,7 +26,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import redis
-from bench_sessions import KEY, SMALL, bare_app, call, session_cookie, timed
+from bench_sessions import (
+    KEY,
+    SMALL,
+    bare_app,
+    call,
+    interface_apps,
+    session_cookie,
+    timed,
+)
 
 import cookiesession
 from cookiesession.redis import RedisSessionInterface
@@ -80,25 +88,6 @@ def redis_server() -> Iterator[str]:
             process.wait()
 
 
-def ours(interface: Any) -> Callable[[str], Callable[..., Any]]:
-    def make(scenario: str) -> Callable[..., Any]:
-        def inner(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-            session = cookiesession.get_session(environ)
-            if scenario in ("login", "new"):
-                session.update(SMALL)
-            elif scenario == "write":
-                session["counter"] = session.get("counter", 0) + 1
-            else:
-                assert session.get("user") == "ann"
-            return bare_app(environ, start_response)
-
-        return cookiesession.SessionMiddleware(
-            inner, {"SECRET_KEY": KEY}, session_interface=interface
-        )
-
-    return make
-
-
 def flask_session(client: redis.Redis) -> Callable[[str], Callable[..., Any]]:
     import flask
     from flask_session import Session
@@ -132,9 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     with redis_server() as socket:
         client = CountingRedis(unix_socket_path=socket)
         implementations = {
-            "cookiesession Redis": ours(RedisSessionInterface(client)),
+            "cookiesession Redis": interface_apps(RedisSessionInterface(client)),
             "Flask-Session Redis": flask_session(client),
-            "cookiesession signed": ours(cookiesession.SecureCookieSessionInterface()),
+            "cookiesession signed": interface_apps(
+                cookiesession.SecureCookieSessionInterface()
+            ),
         }
         calls: dict[tuple[str, str], Callable[[], Any]] = {}
         trips: dict[tuple[str, str], int] = {}

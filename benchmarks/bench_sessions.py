@@ -136,6 +136,32 @@ def bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any
     return _ok(start_response)
 
 
+def interface_apps(interface: Any) -> Callable[[str], WSGIApp]:
+    """Apps by scenario on one cookiesession session interface, for the
+    benchmarks of the other interfaces: ``bare``, ``login`` and ``new``
+    (store SMALL), ``write`` (one key), anything else reads ``user``."""
+
+    def make(scenario: str) -> WSGIApp:
+        if scenario == "bare":
+            return bare_app
+
+        def inner(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+            session = cookiesession.get_session(environ)
+            if scenario in ("login", "new"):
+                session.update(SMALL)
+            elif scenario == "write":
+                session["counter"] = session.get("counter", 0) + 1
+            else:
+                assert session.get("user") == "ann"
+            return _ok(start_response)
+
+        return cookiesession.SessionMiddleware(
+            inner, {"SECRET_KEY": KEY}, session_interface=interface
+        )
+
+    return make
+
+
 class CookieSession(Implementation):
     name = "cookiesession"
 

@@ -12,7 +12,14 @@ import time
 import typing as t
 from collections.abc import Callable, Mapping
 
-__all__ = ["EventHook", "Validator", "check_limits", "refresh_due", "report"]
+__all__ = [
+    "EventHook",
+    "Validator",
+    "check_limits",
+    "old_enough",
+    "refresh_due",
+    "report",
+]
 
 #: ``event_hook(event, details)``: told of every outcome worth counting.
 EventHook = Callable[[str, dict[str, t.Any]], object]
@@ -112,7 +119,13 @@ def refresh_due(
         or (used and durations["SESSION_IDLE_TIMEOUT"] is not None)
     ):
         return False
-    after = durations["SESSION_REFRESH_AFTER"]
+    return old_enough(config, issued)
+
+
+def old_enough(config: Mapping[str, t.Any], issued: int | None) -> bool:
+    """Whether a cookie issued at *issued* (``None``: unknown) may be
+    re-issued: always, unless SESSION_REFRESH_AFTER says it is too young."""
+    after = seconds(config)["SESSION_REFRESH_AFTER"]
     return after is None or issued is None or time.time() - issued >= after
 
 

@@ -27,12 +27,10 @@ import functools
 import typing as t
 from collections.abc import Callable, Mapping
 
-try:
+from ._extras import requires
+
+with requires("cookiesession.bottle", "Bottle", "bottle"):
     import bottle
-except ImportError as e:  # pragma: no cover - tested in a subprocess
-    raise ImportError(
-        "cookiesession.bottle needs Bottle: pip install 'cookiesession[bottle]'"
-    ) from e
 
 from .csrf import FORM_FIELD, HEADER, UNSAFE_METHODS, check_csrf_token
 from .middleware import ResponseHeaders

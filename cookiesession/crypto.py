@@ -35,18 +35,16 @@ import typing as t
 import zlib
 from collections.abc import Mapping
 
-try:
+from ._extras import requires
+
+with requires("cookiesession.crypto", "cryptography", "crypto"):
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-except ImportError as e:  # pragma: no cover - tested in a subprocess
-    raise ImportError(
-        "cookiesession.crypto needs cryptography: pip install 'cookiesession[crypto]'"
-    ) from e
 
 from ._cookies import find_cookie_values
-from ._lifetimes import CREATED, EventHook, Validator, check_limits, validate
+from ._lifetimes import CREATED, EventHook, Validator, old_enough
 from ._signing import b64decode, b64encode
 from .sessions import (
     MAX_COOKIE_VALUES,
@@ -161,8 +159,7 @@ class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
                 return Rejected("invalid", "malformed")
             result = super().verify(app, value)
             if isinstance(result, Verified):
-                # Re-issue it encrypted: mark it as from an old "key".
-                return Verified(result.data, result.issued, -1)
+                return result._replace(migrated=True)  # re-issued encrypted
             return result
         try:
             raw = b64decode(value.encode("ascii"))
@@ -202,13 +199,8 @@ class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
             return Rejected("invalid", "payload")
         if type(data) is not dict:
             return Rejected("invalid", "payload")
-        if config["SESSION_IDLE_TIMEOUT"] or config["SESSION_ABSOLUTE_TIMEOUT"]:
-            limit = check_limits(config, data, issued, now)
-            if limit is not None:
-                return Rejected(*limit)
-        if self.validator is not None and not validate(self.validator, data):
-            return Rejected("revoked", None)
-        return Verified(data, issued, index)
+        rejected = self.check_session(app, data, issued)
+        return Verified(data, issued, index) if rejected is None else rejected
 
     def needs_refresh(self, app: AppLike, environ: Mapping[str, t.Any]) -> bool:
         """Whether an untouched request must open the cookie: permanence is
@@ -225,11 +217,7 @@ class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
         )
         if not values:
             return False
-        after = config["SESSION_REFRESH_AFTER"]
-        if after is None:
-            return True
-        issued = _peek_issued(values[0])
-        return issued is None or time.time() - issued >= after.total_seconds()
+        return old_enough(config, _peek_issued(values[0]))
 
 
 def _peek_issued(value: str) -> int | None:

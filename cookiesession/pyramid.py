@@ -29,14 +29,12 @@ import time
 import typing as t
 from collections.abc import Mapping
 
-try:
+from ._extras import requires
+
+with requires("cookiesession.pyramid", "Pyramid", "pyramid"):
     from pyramid.exceptions import ConfigurationError
     from pyramid.interfaces import ISession
     from zope.interface import implementer
-except ImportError as e:  # pragma: no cover - tested in a subprocess
-    raise ImportError(
-        "cookiesession.pyramid needs Pyramid: pip install 'cookiesession[pyramid]'"
-    ) from e
 
 from .config import Config
 from .middleware import ResponseHeaders

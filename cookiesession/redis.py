@@ -35,17 +35,13 @@ import time
 import typing as t
 from collections.abc import Mapping
 
-try:
-    import redis as _redis_py
-except ImportError as e:  # pragma: no cover - tested in a subprocess
-    raise ImportError(
-        "cookiesession.redis needs redis-py: pip install 'cookiesession[redis]'"
-    ) from e
+from ._extras import requires
 
-from itsdangerous import BadData, SignatureExpired
+with requires("cookiesession.redis", "redis-py", "redis"):
+    import redis as _redis_py
 
 from ._cookies import add_vary_cookie, find_cookie_values
-from ._lifetimes import CREATED, EventHook, Validator, check_limits, validate
+from ._lifetimes import CREATED, EventHook, Validator, old_enough, seconds
 from ._signing import b64decode, peek_timestamp
 from .sessions import (
     MAX_COOKIE_VALUES,
@@ -56,7 +52,6 @@ from .sessions import (
     Session,
     SessionStoreError,
     Verified,
-    is_cookie_value,
 )
 
 if t.TYPE_CHECKING:
@@ -220,12 +215,13 @@ class RedisSessionInterface(SecureCookieSessionInterface):
             ) from e
 
     def _ttl_ms(self, app: AppLike, created: int, now: int) -> int:
-        config = app.config
-        limits = [config["PERMANENT_SESSION_LIFETIME"].total_seconds()]
-        if config["SESSION_IDLE_TIMEOUT"] is not None:
-            limits.append(config["SESSION_IDLE_TIMEOUT"].total_seconds())
-        if config["SESSION_ABSOLUTE_TIMEOUT"] is not None:
-            absolute = config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
+        durations = seconds(app.config)
+        limits = [t.cast(float, durations["PERMANENT_SESSION_LIFETIME"])]
+        idle = durations["SESSION_IDLE_TIMEOUT"]
+        if idle is not None:
+            limits.append(idle)
+        absolute = durations["SESSION_ABSOLUTE_TIMEOUT"]
+        if absolute is not None:
             limits.append(created + absolute - now)
         return max(1000, int(min(limits) * 1000))
 
@@ -241,28 +237,16 @@ class RedisSessionInterface(SecureCookieSessionInterface):
         self, app: AppLike, value: str
     ) -> tuple[str, int, int | None] | Rejected:
         """``(sid, issued, fallback index)`` of a valid id cookie."""
-        config = app.config
-        secret = config["SECRET_KEY"]
-        if not secret or not is_cookie_value(value) or value.count(".") < 2:
-            return Rejected("invalid", "malformed")
-        keys: list[tuple[int | None, str | bytes]] = [(None, secret)]
-        keys.extend(enumerate(config["SECRET_KEY_FALLBACKS"]))
-        for index, key in keys:
-            serializer = self._make_serializer((key,))
-            try:
-                payload, issued = serializer.unsign(value, self._max_age(app))
-            except SignatureExpired:
-                return Rejected("expired", "lifetime")
-            except BadData:
-                continue
-            try:
-                sid, _ = serializer.load_payload(payload)
-            except (BadData, TypeError, ValueError):
-                return Rejected("invalid", "payload")
-            if not isinstance(sid, str) or len(sid) < 43:
-                return Rejected("invalid", "payload")
-            return sid, issued, index
-        return Rejected("invalid", "signature")
+        unsigned = self.unsign(app, value)
+        if isinstance(unsigned, Rejected):
+            return unsigned
+        payload = unsigned.payload
+        if not (isinstance(payload, list) and len(payload) == 2):
+            return Rejected("invalid", "payload")
+        sid = payload[0]
+        if not isinstance(sid, str) or len(sid) < 43:
+            return Rejected("invalid", "payload")
+        return sid, unsigned.issued, unsigned.fallback
 
     def needs_refresh(self, app: AppLike, environ: Mapping[str, t.Any]) -> bool:
         """Only for an id cookie that says the session is permanent (the
@@ -279,13 +263,7 @@ class RedisSessionInterface(SecureCookieSessionInterface):
             except (ValueError, UnicodeEncodeError):
                 continue
             if raw.endswith(b",true]"):
-                after = config["SESSION_REFRESH_AFTER"]
-                stamp = peek_timestamp(value)
-                return (
-                    after is None
-                    or stamp is None
-                    or time.time() - stamp >= after.total_seconds()
-                )
+                return old_enough(config, peek_timestamp(value))
         return False
 
     # -- Loading ------------------------------------------------------------
@@ -307,16 +285,8 @@ class RedisSessionInterface(SecureCookieSessionInterface):
             # Not written by this library (pickle bytes, say): never
             # unpickled, never overwritten unless the application writes.
             return Rejected("invalid", "payload")
-        config = app.config
-        now = int(time.time())
-        limits = {CREATED: created}
-        if config["SESSION_IDLE_TIMEOUT"] or config["SESSION_ABSOLUTE_TIMEOUT"]:
-            limit = check_limits(config, limits, issued, now)
-            if limit is not None:
-                return Rejected(*limit)
-        if self.validator is not None and not validate(self.validator, data):
-            return Rejected("revoked", None)
-        return _Loaded(data, decoded, created)
+        rejected = self.check_session(app, data, issued, created)
+        return _Loaded(data, decoded, created) if rejected is None else rejected
 
     def open_session(self, app: AppLike, request: webob.Request) -> Session | None:
         """Load the session the id cookie names: one Redis call, and only

@@ -46,8 +46,10 @@ from ._lifetimes import (
     Validator,
     check_limits,
     created_now,
+    old_enough,
     refresh_due,
     report,
+    seconds,
     validate,
 )
 from ._signing import SessionSerializer, b64decode, lazy_sha1, peek_timestamp
@@ -66,8 +68,8 @@ __all__ = [
 logger = logging.getLogger("cookiesession")
 
 _MISSING: t.Any = object()
-# How a lazy session opens: a callable, or (interface, app, environ).
-_Opener = t.Callable[[], "Session"] | tuple[t.Any, t.Any, t.Any]
+# What a lazy session opens itself with: (interface, app, environ).
+_Opener = tuple[t.Any, t.Any, t.Any]
 _SERIALIZER_CACHE_SIZE = 64
 #: At most this many values of the session cookie are tried per request, so
 #: the HMACs a request can cost (and the key guesses it can test) are bounded.
@@ -323,9 +325,7 @@ class _Lazy:
         opener = session._opener
         if opener is not None:
             session._opener = None
-            # A tuple costs less to make than a closure, once per request.
-            loaded = _open_now(*opener) if isinstance(opener, tuple) else opener()
-            _adopt(session, loaded)
+            _adopt(session, _open_now(*opener))
 
     def __repr__(self) -> str:
         if self._opener is not None:
@@ -388,20 +388,6 @@ def _adopt(lazy: Session, loaded: Session) -> None:
             continue
     if hasattr(loaded, "__dict__") and hasattr(lazy, "__dict__"):
         vars(lazy).update(vars(loaded))
-
-
-def lazy_session(cls: type[Session], opener: _Opener) -> Session:
-    """A session of class *cls* that, on first use, opens itself with
-    *opener* and takes on the state of the session it gives: *opener* is a
-    callable, or ``(interface, app, environ)`` to open the request's session
-    with ``interface.open_session``.
-
-    .. versionadded:: 0.2
-    """
-    lazy = _LAZY_CLASSES.get(cls) or _lazy_class(cls)
-    session: Session = object.__new__(lazy)
-    session._opener = opener
-    return session
 
 
 def is_opened(session: Session) -> bool:
@@ -707,12 +693,11 @@ class SecureCookieSessionInterface(SessionInterface):
         return self._make_serializer([*fallbacks, secret])
 
     def _max_age(self, app: AppLike) -> int:
-        lifetime: timedelta = app.config["PERMANENT_SESSION_LIFETIME"]
-        return int(lifetime.total_seconds())
+        return int(t.cast(float, seconds(app.config)["PERMANENT_SESSION_LIFETIME"]))
 
-    def verify(self, app: AppLike, value: str) -> Verified | Rejected:
-        """Check one cookie value: its signature (current key first, then
-        each fallback key), its lifetime, the timeouts and the validator.
+    def unsign(self, app: AppLike, value: str) -> Unsigned | Rejected:
+        """Check one signed value's characters, signature and lifetime: the
+        current key first, then each fallback key (one HMAC per key).
 
         .. versionadded:: 0.2
         """
@@ -725,7 +710,7 @@ class SecureCookieSessionInterface(SessionInterface):
         max_age = self._max_age(app)
         # The current key alone first: it signs nearly every cookie, and a
         # cookie it verifies needs no re-issue. Then each fallback key, so
-        # the event can say which one (one HMAC per key either way).
+        # the event can say which one.
         index: int | None = None
         key = secret
         fallbacks = config["SECRET_KEY_FALLBACKS"]
@@ -733,7 +718,6 @@ class SecureCookieSessionInterface(SessionInterface):
             serializer = self._make_serializer((key,))
             try:
                 payload, issued = serializer.unsign(value, max_age)
-                break
             except SignatureExpired:
                 return Rejected("expired", "lifetime")
             except BadData:
@@ -741,20 +725,52 @@ class SecureCookieSessionInterface(SessionInterface):
                 if index >= len(fallbacks):
                     return Rejected("invalid", "signature")
                 key = fallbacks[index]
-        try:
-            data = serializer.load_payload(payload)
-        except BadData:
-            return Rejected("invalid", "payload")
-        if type(data) is not dict:
-            return Rejected("invalid", "payload")
+                continue
+            try:
+                return Unsigned(serializer.load_payload(payload), issued, index)
+            except BadData:
+                return Rejected("invalid", "payload")
+
+    def check_session(
+        self,
+        app: AppLike,
+        data: dict[str, t.Any],
+        issued: int,
+        created: int | None = None,
+    ) -> Rejected | None:
+        """The checks after authentication, shared by every interface: the
+        idle and absolute timeouts, then the validator. The creation time is
+        ``data["_created"]`` unless a store keeps it apart (*created*).
+
+        .. versionadded:: 0.2
+        """
+        config = app.config
         if config["SESSION_IDLE_TIMEOUT"] or config["SESSION_ABSOLUTE_TIMEOUT"]:
-            limit = check_limits(config, data, issued, int(time.time()))
+            times = data if created is None else {CREATED: created}
+            limit = check_limits(config, times, issued, int(time.time()))
             if limit is not None:
                 return Rejected(*limit)
         validator = self.validator
         if validator is not None and not validate(validator, MappingProxyType(data)):
             return Rejected("revoked", None)
-        return Verified(data, issued, index)
+        return None
+
+    def verify(self, app: AppLike, value: str) -> Verified | Rejected:
+        """Check one cookie value: its signature (current key first, then
+        each fallback key), its lifetime, the timeouts and the validator.
+
+        .. versionadded:: 0.2
+        """
+        unsigned = self.unsign(app, value)
+        if isinstance(unsigned, Rejected):
+            return unsigned
+        data = unsigned.payload
+        if type(data) is not dict:
+            return Rejected("invalid", "payload")
+        rejected = self.check_session(app, data, unsigned.issued)
+        if rejected is not None:
+            return rejected
+        return Verified(data, unsigned.issued, unsigned.fallback)
 
     def encode_session(self, app: AppLike, data: Mapping[str, t.Any]) -> str:
         """The signed cookie value for *data*, signed now."""
@@ -831,12 +847,10 @@ class SecureCookieSessionInterface(SessionInterface):
             if len(_PEEKED) >= _PEEK_MEMO_SIZE:
                 _PEEKED.clear()
             _PEEKED[key] = permanent
-        after: timedelta | None = config["SESSION_REFRESH_AFTER"]
-        if not permanent or after is None:
+        if not permanent or config["SESSION_REFRESH_AFTER"] is None:
             return permanent
         values = find_cookie_values(header, name, 1)
-        stamp = peek_timestamp(values[0]) if values else None
-        return stamp is None or time.time() - stamp >= after.total_seconds()
+        return old_enough(config, peek_timestamp(values[0]) if values else None)
 
     def open_session(self, app: AppLike, request: webob.Request) -> Session | None:
         """Load the first session cookie that verifies, trying at most
@@ -858,11 +872,10 @@ class SecureCookieSessionInterface(SessionInterface):
             session = self.session_class(result.data)
             session.issued = result.issued
             if result.fallback is not None:
-                # Re-issue a session verified by an old key (or taken over
-                # from another format), so rotation completes for every
-                # active user.
-                if result.fallback >= 0:
-                    self.report("fallback_key", index=result.fallback)
+                self.report("fallback_key", index=result.fallback)
+            if result.fallback is not None or result.migrated:
+                # Re-issue it with the current key (and format), so rotation
+                # completes for every active user.
                 session.modified = True
             return session
         session = self.session_class(new=True)
@@ -935,9 +948,25 @@ class Verified(t.NamedTuple):
     data: dict[str, t.Any]
     #: When it was issued, in seconds since the epoch.
     issued: int
-    #: The index in ``SECRET_KEY_FALLBACKS`` of the key that verified it,
-    #: ``None`` for ``SECRET_KEY``, or ``-1`` for a cookie of another format
-    #: taken over (``accept_signed``): either way it is re-issued.
+    #: The index in ``SECRET_KEY_FALLBACKS`` of the key that verified it, or
+    #: ``None`` for ``SECRET_KEY``.
+    fallback: int | None
+    #: Whether it came in another format (``accept_signed``) and is taken
+    #: over. Either this or a fallback key re-issues it.
+    migrated: bool = False
+
+
+class Unsigned(t.NamedTuple):
+    """A signed value that passed its signature and lifetime checks.
+
+    .. versionadded:: 0.2
+    """
+
+    #: The decoded payload (any JSON value).
+    payload: t.Any
+    #: When it was signed, in seconds since the epoch.
+    issued: int
+    #: The index in ``SECRET_KEY_FALLBACKS`` of the key, or ``None``.
     fallback: int | None
 
 
@@ -1030,7 +1059,12 @@ def open_request_session(
     """
     if not app.config["SECRET_KEY"]:
         return interface.make_null_session(app)
-    return lazy_session(interface.session_class, (interface, app, environ))
+    cls = interface.session_class
+    lazy = _LAZY_CLASSES.get(cls) or _lazy_class(cls)
+    session: Session = object.__new__(lazy)
+    # A tuple costs less to make than a closure, once per request.
+    session._opener = (interface, app, environ)
+    return session
 
 
 def _open_now(interface: SessionInterface, app: AppLike, environ: t.Any) -> Session:

@@ -341,3 +341,13 @@ def test_warnings_name_an_env_var_as_written(monkeypatch):
         match="'MYAPP_SESSION_COOKIE_SECUR': did you mean MYAPP_SESSION_COOKIE_SECURE",
     ):
         make_app({"cookiesession.env_prefix": "MYAPP"})
+
+
+def test_warnings_name_a_secret_file_as_written(tmp_path):
+    (tmp_path / "session_cookie_secur").write_text("true\n")
+    with pytest.warns(UserWarning, match="Unknown setting") as caught:
+        make_app({"cookiesession.secrets_dir": str(tmp_path)})
+    message = str(caught[0].message)
+    assert "session_cookie_secur (file " in message
+    assert str(tmp_path / "session_cookie_secur") in message
+    assert "did you mean session_cookie_secure?" in message

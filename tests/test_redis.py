@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 import threading
@@ -12,6 +13,7 @@ import webob
 from webtest import TestApp
 
 from cookiesession import SessionMiddleware, SessionStoreError, get_session
+from cookiesession._signing import b64decode
 from cookiesession.redis import RedisSessionInterface
 from tests.conftest import KEY, RedisServer, cookie_of, get, set_cookies, sign
 from tests.test_drivers import bottle_driver, pyramid_driver, wsgi_driver
@@ -89,16 +91,10 @@ def test_round_trip_and_an_opaque_id(redis_client):
     assert client.get("/show").json == {"user": "ann", "cart": "tea"}
     keys = redis_client.keys("*")
     assert len(keys) == 1
-    sid = json.loads(
-        __import__("cookiesession._signing", fromlist=["b64decode"]).b64decode(
-            value.split(".")[0].encode()
-        )
-    )[0]
+    sid, permanent = json.loads(b64decode(value.split(".")[0].encode()))
     assert len(sid) >= 43  # 32 random bytes
-    assert (
-        keys[0].decode()
-        == "session:" + __import__("hashlib").sha256(sid.encode()).hexdigest()
-    )
+    assert permanent is False
+    assert keys[0].decode() == "session:" + hashlib.sha256(sid.encode()).hexdigest()
     assert sid.encode() not in keys[0]
 
 
@@ -287,22 +283,31 @@ def test_idle_and_absolute_limits_on_load(redis_client, clock):
 
 
 @pytest.mark.parametrize(
-    "cookie",
+    ("cookie", "reason", "deleted"),
     [
-        pytest.param(lambda: "garbage", id="malformed"),
-        pytest.param(lambda: sign(["x" * 43, False])[:-2] + "xx", id="tampered"),
-        pytest.param(lambda: "unknown", id="unknown-placeholder"),
-        pytest.param(lambda: _id_cookie("short", False), id="short-id"),
-        pytest.param(lambda: _id_cookie("y" * 43, False), id="unknown-id"),
+        pytest.param(lambda: "garbage", "malformed", False, id="malformed"),
+        pytest.param(
+            lambda: _id_cookie("x" * 43, False)[:-2] + "xx",
+            "signature",
+            False,
+            id="tampered",
+        ),
+        pytest.param(
+            lambda: sign({"user": "ann"}), "signature", False, id="session-cookie"
+        ),
+        pytest.param(lambda: _id_cookie("short", False), "payload", False, id="short"),
+        pytest.param(lambda: _id_cookie("y" * 43, False), "unknown", True, id="gone"),
     ],
 )
-def test_bad_ids_give_new_sessions_and_events(redis_client, cookie):
+def test_bad_ids_give_new_sessions_and_events(redis_client, cookie, reason, deleted):
+    """A stale id (its session gone) also has its cookie deleted."""
     events = []
     mw = make(redis_client, event_hook=lambda e, d: events.append((e, d)))
     response = get(mw, "/show", "session=" + cookie())
     assert response.json == {}
-    assert events
-    assert events[0][0] in ("invalid",)
+    assert events == [("invalid", {"reason": reason})]
+    assert bool(set_cookies(response)) is deleted
+    assert redis_client.dbsize() == 0
 
 
 def _id_cookie(sid, permanent):
