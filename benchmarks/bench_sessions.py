@@ -18,11 +18,17 @@ real first request through it; Set-Cookie must be sent exactly for write and
 new; the value read must be right; a tampered cookie must be rejected.
 
     python benchmarks/bench_sessions.py [--json] [--iterations N] [--repeat R]
+                                        [--baseline DIR]
+
+``--baseline DIR`` also times the package found in ``DIR/cookiesession``
+(another checkout, e.g. the previous release) in the same run, as
+"baseline", and prints the change of each cost as a ratio to the floor.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import json
 import platform
@@ -164,11 +170,12 @@ def interface_apps(interface: Any) -> Callable[[str], WSGIApp]:
 
 class CookieSession(Implementation):
     name = "cookiesession"
+    package: Any = cookiesession
 
     def app(self, scenario: str, payload: dict[str, Any] | None = None) -> WSGIApp:
         if scenario == "bare":
             return bare_app
-        get_session = cookiesession.get_session
+        get_session = self.package.get_session
         seen = self.seen
 
         def inner(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -180,7 +187,31 @@ class CookieSession(Implementation):
                 get_session(environ).update(payload or SMALL)
             return _ok(start_response)
 
-        return cookiesession.SessionMiddleware(inner, {"SECRET_KEY": KEY})
+        return self.package.SessionMiddleware(inner, {"SECRET_KEY": KEY})
+
+
+def load_baseline(directory: str) -> Any:
+    """The ``cookiesession`` package of another checkout, imported under a
+    private name so that both versions live in this one process (the
+    package uses relative imports only)."""
+    init = f"{directory}/cookiesession/__init__.py"
+    spec = importlib.util.spec_from_file_location(
+        "cookiesession_baseline", init, submodule_search_locations=[]
+    )
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"no package at {init}")
+    assert spec.submodule_search_locations is not None
+    spec.submodule_search_locations.append(f"{directory}/cookiesession")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class Baseline(CookieSession):
+    """The same app on the package loaded by ``--baseline``."""
+
+    name = "baseline"
 
 
 class Flask(Implementation):
@@ -396,13 +427,18 @@ def timed(operation: Callable[[], Any], iterations: int) -> float:
     return (time.perf_counter_ns() - start) / iterations / 1000
 
 
-def run(iterations: int, repeat: int) -> dict[str, dict[str, float]]:
+def run(
+    iterations: int, repeat: int, baseline: Any = None
+) -> dict[str, dict[str, float]]:
     """Median µs per request of each implementation in each scenario.
 
     The runs are interleaved (every implementation and scenario once per
     round), so a slow spell of the machine hits them all alike instead of
     whichever happened to be running."""
     impls = [Floor(), *(cls() for cls in PEERS)]
+    if baseline is not None:
+        impls.insert(2, Baseline())
+        impls[2].package = baseline
     calls = {impl.name: prepare(impl) for impl in impls}
     samples: dict[tuple[str, str], list[float]] = {}
     for name, by_scenario in calls.items():
@@ -449,6 +485,19 @@ def targets(cost: dict[str, dict[str, float]]) -> list[tuple[str, bool]]:
     return checks
 
 
+def against_baseline(cost: dict[str, dict[str, float]]) -> dict[str, tuple[float, ...]]:
+    """Per scenario: the baseline's and our cost as ratios to the floor, and
+    the change. Untouched has no floor of its own: it is over the floor's
+    read (one signature check), as the design's target is."""
+    out = {}
+    for scenario in SESSION_SCENARIOS:
+        floor = cost["floor"]["read" if scenario == "untouched" else scenario]
+        before = cost["baseline"][scenario] / floor
+        after = cost["cookiesession"][scenario] / floor
+        out[scenario] = (before, after, after / before - 1)
+    return out
+
+
 def markdown(results: dict[str, dict[str, float]]) -> str:
     cost = costs(results)
     names = list(results)
@@ -481,6 +530,18 @@ def markdown(results: dict[str, dict[str, float]]) -> str:
         lines.append(
             f"| {scenario} | {ours[scenario]:.2f} | " + " | ".join(cells) + " |"
         )
+    if "baseline" in cost:
+        lines += [
+            "",
+            "Against the baseline (cost / floor; untouched over the floor's read):",
+            "",
+            "| scenario | baseline | cookiesession | change |",
+            "|---|---|---|---|",
+        ]
+        for scenario, (before, after, change) in against_baseline(cost).items():
+            lines.append(
+                f"| {scenario} | {before:.3f}x | {after:.3f}x | {change:+.1%} |"
+            )
     lines += ["", "Targets:", ""]
     lines += [f"- [{'x' if ok else ' '}] {text}" for text, ok in targets(cost)]
     return "\n".join(lines)
@@ -498,8 +559,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iterations", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="also time DIR/cookiesession (another checkout) in the same run",
+    )
     args = parser.parse_args(argv)
-    results = run(args.iterations, args.repeat)
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    results = run(args.iterations, args.repeat, baseline)
     if args.json:
         cost = costs(results)
         print(
@@ -511,6 +578,9 @@ def main(argv: list[str] | None = None) -> int:
                     "us_per_request": results,
                     "session_cost_us": cost,
                     "targets": dict(targets(cost)),
+                    "against_baseline": (
+                        against_baseline(cost) if baseline is not None else None
+                    ),
                 },
                 indent=2,
             )

@@ -113,10 +113,9 @@ def refresh_due(
     permanent session with SESSION_REFRESH_EACH_REQUEST, or a used one under
     an idle timeout; never while the cookie is younger than
     SESSION_REFRESH_AFTER."""
-    durations = seconds(config)
     if not (
         (permanent and config["SESSION_REFRESH_EACH_REQUEST"])
-        or (used and durations["SESSION_IDLE_TIMEOUT"] is not None)
+        or (used and config["SESSION_IDLE_TIMEOUT"] is not None)
     ):
         return False
     return old_enough(config, issued)

@@ -175,30 +175,34 @@ class SessionSerializer(URLSafeTimedSerializer):
     ) -> t.Any:
         if salt is not None:
             return super().loads(s, max_age, return_timestamp, salt)
-        payload, stamp = self.unsign(s, max_age)
+        payload, stamp, _ = self.unsign(s, max_age)
         data = self.load_payload(payload)
         if return_timestamp:
             return data, self._signer.timestamp_to_datetime(stamp)
         return data
 
-    def unsign(self, s: str | bytes, max_age: int | None = None) -> tuple[bytes, int]:
-        """``TimestampSigner.unsign`` in one pass: the payload and the
-        timestamp as an int, with itsdangerous' exceptions."""
+    def unsign(
+        self, s: str | bytes, max_age: int | None = None
+    ) -> tuple[bytes, int, int]:
+        """``TimestampSigner.unsign`` in one pass, with itsdangerous'
+        exceptions: the payload, the timestamp as an int, and which key
+        verified it, counted newest first (0 is the key that signs)."""
         signed = want_bytes(s)
         value, sep, encoded_signature = signed.rpartition(b".")
         if not sep:
             raise BadSignature("No b'.' found in value")
-        valid = False
+        position = -1  # of the key that verified it; -1 for none
         try:
             signature = b64decode(encoded_signature)
         except ValueError:
             pass
         else:
             sign = self._signer.algorithm.get_signature
-            for key in self._keys:
+            for index, key in enumerate(self._keys):
                 if hmac.compare_digest(signature, sign(key, value)):
-                    valid = True
+                    position = index
                     break
+        valid = position >= 0
         if not valid and b"." not in value:
             raise BadSignature(
                 f"Signature {encoded_signature!r} does not match", payload=value
@@ -235,7 +239,7 @@ class SessionSerializer(URLSafeTimedSerializer):
                     payload=payload,
                     date_signed=self._signer.timestamp_to_datetime(stamp),
                 )
-        return payload, stamp
+        return payload, stamp, position
 
     def load_payload(
         self, payload: bytes, *args: t.Any, serializer: t.Any = None, **kwargs: t.Any

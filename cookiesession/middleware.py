@@ -43,8 +43,6 @@ from .sessions import (
     SecureCookieSessionInterface,
     Session,
     SessionInterface,
-    ensure_opened,
-    is_opened,
     open_request_session,
     save_request_session,
 )
@@ -131,12 +129,12 @@ class SessionMiddleware:
         /,
     ) -> t.Callable[[bytes], object]:
         interface = self.session_interface
-        if not is_opened(session):
-            # The common case, kept short: a request that never used its
-            # session and needs no refresh costs one check.
+        # The common case, kept short: a request that never used its
+        # session and needs no refresh costs one check.
+        if session._opener is not None:
             if not interface.needs_refresh(self, environ):
                 return start_response(status, headers, exc_info)
-            ensure_opened(session)
+            session._open()  # type: ignore[attr-defined]
         response = ResponseHeaders(list(headers))
         save_request_session(interface, self, session, response, environ)
         return start_response(status, response.headerlist, exc_info)
@@ -163,7 +161,9 @@ def get_session(environ: WSGIEnvironment, environ_key: str = ENVIRON_KEY) -> Ses
             " application in cookiesession.SessionMiddleware, with the same"
             " environ_key."
         ) from None
-    ensure_opened(session).accessed = True
+    if session._opener is not None:
+        session._open()  # type: ignore[attr-defined]
+    session.accessed = True
     return session
 
 

@@ -321,11 +321,15 @@ class _Lazy:
         return object.__getattribute__(self, name)
 
     def _open(self) -> None:
-        session = t.cast(Session, self)
-        opener = session._opener
+        opener = self._opener
         if opener is not None:
-            session._opener = None
-            _adopt(session, _open_now(*opener))
+            # The slot is Session's; the mixin only names it.
+            self._opener = None  # type: ignore[misc]
+            interface, app, environ = opener
+            loaded = interface.open_session(app, webob.Request(environ))
+            if loaded is None:
+                loaded = interface.make_null_session(app)
+            _adopt(self, loaded)  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
         if self._opener is not None:
@@ -334,7 +338,6 @@ class _Lazy:
 
 
 _LAZY_CLASSES: dict[type[Session], type[Session]] = {}
-_PLAIN_STATE: dict[type[Session], bool] = {}
 
 
 def _slots(cls: type) -> list[str]:
@@ -362,18 +365,8 @@ def _adopt(lazy: Session, loaded: Session) -> None:
     and write reaches ``_data`` before it sets a flag, so nothing of the
     lazy session's own state is set yet."""
     cls = type(loaded)
-    if not isinstance(lazy, cls):
-        # A null session stands in for the real one (the same layout).
-        with contextlib.suppress(TypeError):
-            lazy.__class__ = _lazy_class(cls)
-    plain = _PLAIN_STATE.get(cls)
-    if plain is None:
-        # Whether the state is Session's alone (no slots or __dict__ added).
-        plain = _PLAIN_STATE[cls] = (
-            set(_slots(cls)) == set(Session.__slots__) and cls.__dictoffset__ == 0
-        )
-    if plain:
-        # Session's own state only: copied directly, the common case.
+    if cls is Session:
+        # Session's own state, copied directly: the common case.
         lazy._data = loaded._data
         lazy.new = loaded.new
         lazy.modified = loaded.modified
@@ -381,7 +374,12 @@ def _adopt(lazy: Session, loaded: Session) -> None:
         lazy.issued = loaded.issued
         lazy._request_cache = loaded._request_cache
         return
-    for name in _lazy_class(cls)._state:  # type: ignore[attr-defined]
+    lazy_cls = _LAZY_CLASSES.get(cls) or _lazy_class(cls)
+    if type(lazy) is not lazy_cls:
+        # A null session stands in for the real one (the same layout).
+        with contextlib.suppress(TypeError):
+            lazy.__class__ = lazy_cls
+    for name in lazy_cls._state:  # type: ignore[attr-defined]
         try:
             setattr(lazy, name, getattr(loaded, name))
         except AttributeError:  # a slot the loaded session never set
@@ -418,8 +416,8 @@ def ensure_opened(session: Session) -> Session:
 
     .. versionadded:: 0.2
     """
-    if not is_opened(session):
-        t.cast(_Lazy, session)._open()
+    if session._opener is not None:
+        session._open()  # type: ignore[attr-defined]
     return session
 
 
@@ -474,11 +472,14 @@ class SessionInterface:
 
     def is_null_session(self, obj: object) -> bool:
         """Whether *obj* is a null session: one never saved."""
-        return isinstance(obj, self.null_session_class)
+        # The class's MRO rather than isinstance(), which goes through the
+        # abstract base class machinery of MutableMapping on every request.
+        return self.null_session_class in type(obj).__mro__
 
     def get_cookie_name(self, app: AppLike) -> str:
         """``SESSION_COOKIE_NAME``."""
-        return t.cast(str, app.config["SESSION_COOKIE_NAME"])
+        name: str = app.config["SESSION_COOKIE_NAME"]
+        return name
 
     def get_cookie_domain(self, app: AppLike) -> str | None:
         """``SESSION_COOKIE_DOMAIN``; ``None`` makes a host-only cookie."""
@@ -661,9 +662,9 @@ class SecureCookieSessionInterface(SessionInterface):
         self.validator = validator
         self.event_hook = event_hook
 
-    def _make_serializer(self, keys: t.Sequence[str | bytes]) -> SessionSerializer:
+    def _make_serializer(self, keys: tuple[str | bytes, ...]) -> SessionSerializer:
         cache_key = (
-            *keys,
+            keys,
             self.salt,
             self.key_derivation,
             self.digest_method,
@@ -686,18 +687,21 @@ class SecureCookieSessionInterface(SessionInterface):
         """The serializer that signs and verifies session cookies, or
         ``None`` when no ``SECRET_KEY`` is set. It accepts the fallback keys
         too; the last key (``SECRET_KEY``) signs."""
-        secret = app.config["SECRET_KEY"]
+        config = app.config
+        secret = config["SECRET_KEY"]
         if not secret:
             return None
-        fallbacks = app.config["SECRET_KEY_FALLBACKS"] or ()
-        return self._make_serializer([*fallbacks, secret])
+        fallbacks = config["SECRET_KEY_FALLBACKS"]
+        return self._make_serializer((*fallbacks, secret) if fallbacks else (secret,))
 
     def _max_age(self, app: AppLike) -> int:
-        return int(t.cast(float, seconds(app.config)["PERMANENT_SESSION_LIFETIME"]))
+        lifetime = seconds(app.config)["PERMANENT_SESSION_LIFETIME"]
+        return int(lifetime)  # type: ignore[arg-type]  # validated: never None
 
     def unsign(self, app: AppLike, value: str) -> Unsigned | Rejected:
-        """Check one signed value's characters, signature and lifetime: the
-        current key first, then each fallback key (one HMAC per key).
+        """Check one signed value's characters, signature and lifetime,
+        with ``SECRET_KEY`` and each fallback key (at most one HMAC per
+        key).
 
         .. versionadded:: 0.2
         """
@@ -707,29 +711,23 @@ class SecureCookieSessionInterface(SessionInterface):
         # skip others, so a changed cookie could still verify.
         if not secret or not _COOKIE_VALUE(value) or value.count(".") < 2:
             return Rejected("invalid", "malformed")
-        max_age = self._max_age(app)
-        # The current key alone first: it signs nearly every cookie, and a
-        # cookie it verifies needs no re-issue. Then each fallback key, so
-        # the event can say which one.
-        index: int | None = None
-        key = secret
         fallbacks = config["SECRET_KEY_FALLBACKS"]
-        while True:
-            serializer = self._make_serializer((key,))
-            try:
-                payload, issued = serializer.unsign(value, max_age)
-            except SignatureExpired:
-                return Rejected("expired", "lifetime")
-            except BadData:
-                index = 0 if index is None else index + 1
-                if index >= len(fallbacks):
-                    return Rejected("invalid", "signature")
-                key = fallbacks[index]
-                continue
-            try:
-                return Unsigned(serializer.load_payload(payload), issued, index)
-            except BadData:
-                return Rejected("invalid", "payload")
+        # The keys newest first: SECRET_KEY signs nearly every cookie.
+        serializer = self._make_serializer(
+            (*fallbacks, secret) if fallbacks else (secret,)
+        )
+        try:
+            payload, issued, position = serializer.unsign(value, self._max_age(app))
+        except SignatureExpired:
+            return Rejected("expired", "lifetime")
+        except BadData:
+            return Rejected("invalid", "signature")
+        try:
+            data = serializer.load_payload(payload)
+        except BadData:
+            return Rejected("invalid", "payload")
+        # Which fallback key, by its index in SECRET_KEY_FALLBACKS.
+        return Unsigned(data, issued, len(fallbacks) - position if position else None)
 
     def check_session(
         self,
@@ -764,13 +762,11 @@ class SecureCookieSessionInterface(SessionInterface):
         unsigned = self.unsign(app, value)
         if isinstance(unsigned, Rejected):
             return unsigned
-        data = unsigned.payload
+        data, issued, fallback = unsigned
         if type(data) is not dict:
             return Rejected("invalid", "payload")
-        rejected = self.check_session(app, data, unsigned.issued)
-        if rejected is not None:
-            return rejected
-        return Verified(data, unsigned.issued, unsigned.fallback)
+        rejected = self.check_session(app, data, issued)
+        return Verified(data, issued, fallback) if rejected is None else rejected
 
     def encode_session(self, app: AppLike, data: Mapping[str, t.Any]) -> str:
         """The signed cookie value for *data*, signed now."""
@@ -1067,11 +1063,6 @@ def open_request_session(
     return session
 
 
-def _open_now(interface: SessionInterface, app: AppLike, environ: t.Any) -> Session:
-    session = interface.open_session(app, webob.Request(environ))
-    return interface.make_null_session(app) if session is None else session
-
-
 def save_request_session(
     interface: SessionInterface,
     app: AppLike,
@@ -1089,15 +1080,16 @@ def save_request_session(
 
     .. versionadded:: 0.2
     """
-    if not is_opened(session):
+    if session._opener is not None:
         if not interface.needs_refresh(app, environ):
             return
-        ensure_opened(session)
+        session._open()  # type: ignore[attr-defined]
     if interface.is_null_session(session):
         return
     name = interface.get_cookie_name(app)
     headers = response.headerlist
-    if _cookie_headers(headers, name)[0]:
+    sets_cookie, has_cache_control = _cookie_headers(headers, name)
+    if sets_cookie:
         if session.modified:
             logger.warning(
                 "The response already sets the session cookie %r, so the"
@@ -1109,9 +1101,11 @@ def save_request_session(
         return
     before = len(headers)
     interface.save_session(app, session, response)
-    # Only a save that added headers can have set or deleted the cookie.
-    if len(headers) != before:
-        sets_cookie, has_cache_control = _cookie_headers(headers, name)
+    if not has_cache_control:
+        # The save appends what it writes: only that needs a look, unless
+        # the list did not grow (merging Vary headers can shorten it).
+        added = headers[before:] if len(headers) > before else headers
+        sets_cookie, has_cache_control = _cookie_headers(added, name)
         if sets_cookie and not has_cache_control:
             # A shared cache must never hand one user's session to another.
             headers.append(("Cache-Control", "private"))

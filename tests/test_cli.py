@@ -225,7 +225,7 @@ def test_decode_fallback_and_expiry(cli, monkeypatch):
 def test_decode_non_object_and_odd_values(cli):
     from cookiesession import SecureCookieSessionInterface
 
-    serializer = SecureCookieSessionInterface()._make_serializer(["k"])
+    serializer = SecureCookieSessionInterface()._make_serializer(("k",))
     code, _, err = cli("decode", serializer.dumps([1]), "--secret-key", "k")
     assert code == 1
     assert "not a session (not a JSON object" in err
@@ -255,7 +255,7 @@ def test_decode_non_object_and_odd_values(cli):
 def test_decode_accepts_exactly_what_the_middleware_accepts(cli):
     from cookiesession import SecureCookieSessionInterface
 
-    value = SecureCookieSessionInterface()._make_serializer(["k"]).dumps({"a": 1})
+    value = SecureCookieSessionInterface()._make_serializer(("k",)).dumps({"a": 1})
     assert cli("decode", value, "--secret-key", "k")[0] == 0
     code, _, err = cli("decode", value + "!!", "--secret-key", "k")
     assert code == 1
@@ -351,7 +351,7 @@ def test_warnings_are_shown_once_per_kind():
 def test_decode_shows_tagged_values(cli):
     from cookiesession import SecureCookieSessionInterface
 
-    serializer = SecureCookieSessionInterface()._make_serializer(["k"])
+    serializer = SecureCookieSessionInterface()._make_serializer(("k",))
     value = serializer.dumps({"t": (1, 2), "b": b"hi", "l": [1]})
     code, out, _ = cli("decode", f"Cookie: session={value}", "--secret-key", "k")
     assert code == 0
