@@ -3,11 +3,21 @@
 
 from __future__ import annotations
 
+import re
 import typing as t
 from datetime import datetime
 from email.utils import formatdate
 
-__all__ = ["ResponseLike", "add_vary_cookie", "find_cookie_values", "format_set_cookie"]
+__all__ = [
+    "ResponseLike",
+    "add_vary_cookie",
+    "find_cookie_values",
+    "format_set_cookie",
+    "has_unsafe",
+]
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f;]")
+_UNSAFE_BYTES = bytes(range(0x20)) + b"\x7f;"
 
 
 class ResponseLike(t.Protocol):
@@ -38,6 +48,17 @@ class ResponseLike(t.Protocol):
     def delete_cookie(
         self, name: str, path: str = "/", domain: str | None = None
     ) -> object: ...
+
+
+def has_unsafe(text: str) -> bool:
+    """Whether *text* holds a control character or ``;``, which would break
+    a ``Set-Cookie`` header or add attributes to it."""
+    if text.isascii():
+        # One C pass that deletes them: a few times faster than a regular
+        # expression over a cookie value of some hundred characters.
+        raw = text.encode("ascii")
+        return len(raw.translate(None, _UNSAFE_BYTES)) != len(raw)
+    return _UNSAFE.search(text) is not None
 
 
 def format_set_cookie(

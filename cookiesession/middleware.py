@@ -31,14 +31,13 @@ Pyramid and Bottle have native integrations (:mod:`cookiesession.pyramid`,
 
 from __future__ import annotations
 
-import re
 import time
 import typing as t
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import partial
 
-from ._cookies import format_set_cookie
+from ._cookies import format_set_cookie, has_unsafe
 from .sessions import (
     SecureCookieSessionInterface,
     Session,
@@ -56,8 +55,6 @@ __all__ = ["ENVIRON_KEY", "ResponseHeaders", "SessionMiddleware", "get_session"]
 
 #: The environ key the session is stored under, unless told otherwise.
 ENVIRON_KEY = "cookiesession.session"
-
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f;]")
 
 
 class SessionMiddleware:
@@ -226,7 +223,7 @@ class ResponseHeaders:
             control character or ``;``, which would break the header or add
             attributes to it.
         """
-        if _UNSAFE.search(f"{name}{value}{path or ''}{domain or ''}"):
+        if has_unsafe(f"{name}{value}{path or ''}{domain or ''}"):
             raise ValueError(
                 f"Cookie {name!r}: a control character or ';' cannot be"
                 " sent in a Set-Cookie header; encode the value first."

@@ -240,13 +240,13 @@ class RedisSessionInterface(SecureCookieSessionInterface):
         unsigned = self.unsign(app, value)
         if isinstance(unsigned, Rejected):
             return unsigned
-        payload = unsigned.payload
+        payload, issued, fallback = unsigned
         if not (isinstance(payload, list) and len(payload) == 2):
             return Rejected("invalid", "payload")
         sid = payload[0]
         if not isinstance(sid, str) or len(sid) < 43:
             return Rejected("invalid", "payload")
-        return sid, unsigned.issued, unsigned.fallback
+        return sid, issued, fallback
 
     def needs_refresh(self, app: AppLike, environ: Mapping[str, t.Any]) -> bool:
         """Only for an id cookie that says the session is permanent (the

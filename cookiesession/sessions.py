@@ -698,10 +698,15 @@ class SecureCookieSessionInterface(SessionInterface):
         lifetime = seconds(app.config)["PERMANENT_SESSION_LIFETIME"]
         return int(lifetime)  # type: ignore[arg-type]  # validated: never None
 
-    def unsign(self, app: AppLike, value: str) -> Unsigned | Rejected:
+    def unsign(
+        self, app: AppLike, value: str
+    ) -> tuple[t.Any, int, int | None] | Rejected:
         """Check one signed value's characters, signature and lifetime,
         with ``SECRET_KEY`` and each fallback key (at most one HMAC per
-        key).
+        key): ``(payload, issued, fallback)``, where *payload* is any JSON
+        value, *issued* the signing time in seconds since the epoch and
+        *fallback* the index in ``SECRET_KEY_FALLBACKS`` of the key that
+        verified it (``None`` for ``SECRET_KEY``).
 
         .. versionadded:: 0.2
         """
@@ -727,7 +732,7 @@ class SecureCookieSessionInterface(SessionInterface):
         except BadData:
             return Rejected("invalid", "payload")
         # Which fallback key, by its index in SECRET_KEY_FALLBACKS.
-        return Unsigned(data, issued, len(fallbacks) - position if position else None)
+        return data, issued, len(fallbacks) - position if position else None
 
     def check_session(
         self,
@@ -865,11 +870,12 @@ class SecureCookieSessionInterface(SessionInterface):
             if isinstance(result, Rejected):
                 first = first or result
                 continue
-            session = self.session_class(result.data)
-            session.issued = result.issued
-            if result.fallback is not None:
-                self.report("fallback_key", index=result.fallback)
-            if result.fallback is not None or result.migrated:
+            data, issued, fallback, migrated = result
+            session = self.session_class(data)
+            session.issued = issued
+            if fallback is not None:
+                self.report("fallback_key", index=fallback)
+            if fallback is not None or migrated:
                 # Re-issue it with the current key (and format), so rotation
                 # completes for every active user.
                 session.modified = True
@@ -950,20 +956,6 @@ class Verified(t.NamedTuple):
     #: Whether it came in another format (``accept_signed``) and is taken
     #: over. Either this or a fallback key re-issues it.
     migrated: bool = False
-
-
-class Unsigned(t.NamedTuple):
-    """A signed value that passed its signature and lifetime checks.
-
-    .. versionadded:: 0.2
-    """
-
-    #: The decoded payload (any JSON value).
-    payload: t.Any
-    #: When it was signed, in seconds since the epoch.
-    issued: int
-    #: The index in ``SECRET_KEY_FALLBACKS`` of the key, or ``None``.
-    fallback: int | None
 
 
 class Rejected(t.NamedTuple):
