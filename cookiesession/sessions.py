@@ -974,7 +974,8 @@ def dumps_session(serializer: t.Any, data: Mapping[str, t.Any]) -> str:
     """``serializer.dumps(data)``; a value that cannot be stored raises a
     :exc:`TypeError` naming its key."""
     try:
-        return t.cast(str, serializer.dumps(data if type(data) is dict else dict(data)))
+        value: str = serializer.dumps(data if type(data) is dict else dict(data))
+        return value
     except (TypeError, ValueError, RecursionError) as e:
         for key, value in data.items():
             try:
