@@ -5,6 +5,7 @@ iteration each; no timing is asserted."""
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -61,6 +62,23 @@ def test_report(capsys):
         "Pyramid",
         "Bottle",
     }
+
+
+def test_report_against_a_baseline(tmp_path, capsys):
+    """``--baseline`` times another copy of the package in the same run,
+    imported under its own name so the two cannot mix."""
+    package = Path(bench_sessions.cookiesession.__file__).parent
+    shutil.copytree(package, tmp_path / "cookiesession")
+    argv = ["--iterations", "1", "--repeat", "1", "--json"]
+    assert bench_sessions.main([*argv, "--baseline", str(tmp_path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "baseline" in report["session_cost_us"]
+    assert set(report["against_baseline"]) == set(bench_sessions.SESSION_SCENARIOS)
+    loaded = sys.modules["cookiesession_baseline"]
+    assert loaded.__file__ == str(tmp_path / "cookiesession" / "__init__.py")
+    assert (
+        loaded.SessionMiddleware is not bench_sessions.cookiesession.SessionMiddleware
+    )
 
 
 def test_lifetimes_benchmark_runs(capsys):

@@ -340,6 +340,20 @@ def test_events_and_logs_never_hold_secrets(clock, caplog):
     )
 
 
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_each_fallback_key_is_reported_by_its_index(index):
+    """Every key is tried (newest first), and the event names the index in
+    SECRET_KEY_FALLBACKS of the one that verified."""
+    events = Events()
+    fallbacks = ["old-key-0", "old-key-1", "old-key-2"]
+    mw = make(events, SECRET_KEY_FALLBACKS=fallbacks)
+    response = get(mw, "/", "session=" + sign({"user": "ann"}, fallbacks[index]))
+    assert response.text == "['user']"
+    assert events.seen == [("fallback_key", {"index": index})]
+    reissued = cookie_of(response).partition("=")[2]
+    assert get(make(), "/", "session=" + reissued).text == "['user']"
+
+
 def test_a_hook_that_raises_is_logged_and_ignored(caplog):
     def hook(event, details):
         raise RuntimeError("metrics down")

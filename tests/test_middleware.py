@@ -470,7 +470,15 @@ def test_custom_session_interface():
 
 
 @pytest.mark.parametrize(
-    "value", ["a\r\nSet-Cookie: x=1", "a; Domain=evil.example", "nul\x00"]
+    "value",
+    [
+        pytest.param("a\r\nSet-Cookie: x=1", id="crlf"),
+        pytest.param("a; Domain=evil.example", id="semicolon"),
+        pytest.param("nul\x00", id="nul"),
+        pytest.param("del\x7f", id="del"),
+        pytest.param("caf\u00e9\nSet-Cookie: x=1", id="non-ascii-newline"),
+        pytest.param("\u00e9; Domain=evil.example", id="non-ascii-semicolon"),
+    ],
 )
 def test_set_cookie_refuses_header_injection(value):
     headers = ResponseHeaders([])
@@ -479,6 +487,14 @@ def test_set_cookie_refuses_header_injection(value):
     with pytest.raises(ValueError, match="control character or ';'"):
         headers.set_cookie("c", "ok", path=value)
     assert headers.headerlist == []
+
+
+@pytest.mark.parametrize("value", ["caf\u00e9", "~!@#$%^&*()+={}[]|:<>?,/ x"])
+def test_set_cookie_accepts_other_characters(value):
+    """Only control characters and ';' are refused, ASCII or not."""
+    headers = ResponseHeaders([])
+    headers.set_cookie("c", value)
+    assert headers.headerlist == [("Set-Cookie", f"c={value}; Path=/")]
 
 
 def test_open_session_none_means_null_session():
