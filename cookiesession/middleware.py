@@ -42,6 +42,8 @@ from .sessions import (
     SecureCookieSessionInterface,
     Session,
     SessionInterface,
+    ensure_opened,
+    is_opened,
     open_request_session,
     save_request_session,
 )
@@ -126,12 +128,12 @@ class SessionMiddleware:
         /,
     ) -> t.Callable[[bytes], object]:
         interface = self.session_interface
-        # The common case, kept short: a request that never used its
-        # session and needs no refresh costs one check.
-        if session._opener is not None:
+        if not is_opened(session):
+            # The common case, kept short: a request that never used its
+            # session and needs no refresh costs one check.
             if not interface.needs_refresh(self, environ):
                 return start_response(status, headers, exc_info)
-            session._open()  # type: ignore[attr-defined]
+            ensure_opened(session)
         response = ResponseHeaders(list(headers))
         save_request_session(interface, self, session, response, environ)
         return start_response(status, response.headerlist, exc_info)
@@ -158,9 +160,7 @@ def get_session(environ: WSGIEnvironment, environ_key: str = ENVIRON_KEY) -> Ses
             " application in cookiesession.SessionMiddleware, with the same"
             " environ_key."
         ) from None
-    if session._opener is not None:
-        session._open()  # type: ignore[attr-defined]
-    session.accessed = True
+    ensure_opened(session).accessed = True
     return session
 
 

@@ -42,6 +42,7 @@ from .sessions import (
     SecureCookieSessionInterface,
     Session,
     SessionInterface,
+    is_opened,
     open_request_session,
     save_request_session,
 )
@@ -213,6 +214,7 @@ class CookieSessionFactory:
     def _save(self, session: Session, response: Response, request: Request) -> None:
         if (
             isinstance(session, PyramidSessionMixin)
+            and is_opened(session)  # an unused session stays unread
             and session.modified
             and session.data
             and "_created" not in session.data

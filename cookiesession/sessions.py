@@ -688,10 +688,12 @@ class SecureCookieSessionInterface(SessionInterface):
         ``None`` when no ``SECRET_KEY`` is set. It accepts the fallback keys
         too; the last key (``SECRET_KEY``) signs."""
         config = app.config
-        secret = config["SECRET_KEY"]
-        if not secret:
-            return None
-        fallbacks = config["SECRET_KEY_FALLBACKS"]
+        return self._every_key(config) if config["SECRET_KEY"] else None
+
+    def _every_key(self, config: Mapping[str, t.Any]) -> SessionSerializer:
+        # Oldest first, as itsdangerous orders keys: SECRET_KEY, which signs
+        # and so verifies nearly every cookie, is the one tried first.
+        secret, fallbacks = config["SECRET_KEY"], config["SECRET_KEY_FALLBACKS"]
         return self._make_serializer((*fallbacks, secret) if fallbacks else (secret,))
 
     def _max_age(self, app: AppLike) -> int:
@@ -716,11 +718,7 @@ class SecureCookieSessionInterface(SessionInterface):
         # skip others, so a changed cookie could still verify.
         if not secret or not _COOKIE_VALUE(value) or value.count(".") < 2:
             return Rejected("invalid", "malformed")
-        fallbacks = config["SECRET_KEY_FALLBACKS"]
-        # The keys newest first: SECRET_KEY signs nearly every cookie.
-        serializer = self._make_serializer(
-            (*fallbacks, secret) if fallbacks else (secret,)
-        )
+        serializer = self._every_key(config)
         try:
             payload, issued, position = serializer.unsign(value, self._max_age(app))
         except SignatureExpired:
@@ -731,8 +729,11 @@ class SecureCookieSessionInterface(SessionInterface):
             data = serializer.load_payload(payload)
         except BadData:
             return Rejected("invalid", "payload")
-        # Which fallback key, by its index in SECRET_KEY_FALLBACKS.
-        return data, issued, len(fallbacks) - position if position else None
+        if not position:
+            return data, issued, None
+        # The serializer counts newest first; the event names the index in
+        # SECRET_KEY_FALLBACKS.
+        return data, issued, len(config["SECRET_KEY_FALLBACKS"]) - position
 
     def check_session(
         self,
@@ -1076,7 +1077,7 @@ def save_request_session(
     if session._opener is not None:
         if not interface.needs_refresh(app, environ):
             return
-        session._open()  # type: ignore[attr-defined]
+        ensure_opened(session)
     if interface.is_null_session(session):
         return
     name = interface.get_cookie_name(app)

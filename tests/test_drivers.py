@@ -15,10 +15,12 @@ from webtest import TestApp
 from cookiesession import SecureCookieSessionInterface, get_session
 from cookiesession.bottle import SessionPlugin
 from tests.conftest import KEY, cookie_of, make_middleware, set_cookies, sign
+from tests.test_security import HMACCounter
 
 # Each operation takes the session and returns the JSON to show.
 OPS = {
     "untouched": None,
+    "ignored": lambda s: "ignored",  # the session is at hand, never used
     "show": lambda s: {k: v for k, v in s.items() if not k.startswith("_")},
     "set": lambda s: s.update(user="ann") or "set",
     "permanent": lambda s: (
@@ -35,7 +37,12 @@ def _run(op, session):
 def wsgi_driver(**config):
     def app(environ, start_response):
         op = environ["PATH_INFO"].strip("/")
-        session = None if op == "untouched" else get_session(environ)
+        if op == "untouched":
+            session = None
+        elif op == "ignored":
+            session = environ["cookiesession.session"]
+        else:
+            session = get_session(environ)
         body = _run(op, session).encode()
         start_response("200 OK", [("Content-Type", "application/json")])
         return [body]
@@ -102,6 +109,24 @@ class TestContract:
         )
         assert "Set-Cookie" not in response.headers
         assert "Vary" not in response.headers
+
+    def test_a_session_never_used_costs_no_signature_check(self, driver, monkeypatch):
+        cookie = "session=" + sign({"user": "ann"})
+        counter = HMACCounter(monkeypatch)
+        response = TestApp(driver()).get("/ignored", headers={"Cookie": cookie})
+        assert response.json == "ignored"
+        assert counter.count == 0
+        assert "Set-Cookie" not in response.headers
+        assert "Vary" not in response.headers
+
+    def test_a_permanent_session_never_used_is_refreshed(self, driver, clock):
+        cookie = "session=" + sign({"user": "ann", "_permanent": True})
+        clock.advance(60)
+        response = TestApp(driver()).get("/ignored", headers={"Cookie": cookie})
+        refreshed = cookie_of(response)
+        assert refreshed is not None
+        assert refreshed != cookie
+        assert "Max-Age=2678400" in set_cookies(response)[0]
 
     def test_read_varies_without_cookie(self, driver):
         response = TestApp(driver()).get(
