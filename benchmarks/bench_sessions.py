@@ -465,10 +465,13 @@ def costs(results: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
 
 def targets(cost: dict[str, dict[str, float]]) -> list[tuple[str, bool]]:
     ours, floor = cost["cookiesession"], cost["floor"]
+    # An untouched request has no floor of its own: the design bounds it by
+    # a tenth of the floor's read (one signature check and decode).
+    untouched = ours["untouched"] / floor["read"]
     checks = [
         (
-            f"untouched <= 1 us over bare ({ours['untouched']:.2f} us)",
-            ours["untouched"] <= 1.0,
+            f"untouched <= 0.1x floor read ({untouched:.2f}x)",
+            untouched <= 0.1,
         )
     ]
     for scenario, limit in [
