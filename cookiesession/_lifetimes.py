@@ -12,6 +12,8 @@ import time
 import typing as t
 from collections.abc import Callable, Mapping
 
+from .settings import durations_in_seconds
+
 __all__ = [
     "EventHook",
     "Validator",
@@ -46,25 +48,12 @@ def report(hook: EventHook | None, event: str, **details: t.Any) -> None:
             logger.exception("The session event hook raised on %r; ignored.", event)
 
 
-_DURATIONS = (
-    "PERMANENT_SESSION_LIFETIME",
-    "SESSION_IDLE_TIMEOUT",
-    "SESSION_ABSOLUTE_TIMEOUT",
-    "SESSION_REFRESH_AFTER",
-)
-
-
 def seconds(config: Mapping[str, t.Any]) -> Mapping[str, float | None]:
     """The durations of *config* in seconds (``None`` when off): computed
     once by :func:`~cookiesession.validate_config`, or now for a plain
     mapping."""
     durations: Mapping[str, float | None] | None = getattr(config, "seconds", None)
-    if durations is None:
-        durations = {
-            key: None if config.get(key) is None else config[key].total_seconds()
-            for key in _DURATIONS
-        }
-    return durations
+    return durations_in_seconds(config) if durations is None else durations
 
 
 def check_limits(

@@ -54,7 +54,7 @@ from ._lifetimes import (
 )
 from ._signing import SessionSerializer, b64decode, lazy_sha1, peek_timestamp
 from .serializer import TaggedJSONSerializer
-from .settings import warn
+from .settings import cookie_attributes_of, warn
 
 __all__ = [
     "NullSession",
@@ -579,16 +579,11 @@ class SessionInterface:
                 for name in _GETTERS
             )
         if plain:
-            # No getter overridden: the settings directly, once per write.
+            # No getter overridden: what validation derived from the settings
+            # (a copy, since callers add to it), or derived now.
             config = app.config
-            return {
-                "path": config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"],
-                "domain": config["SESSION_COOKIE_DOMAIN"],
-                "secure": config["SESSION_COOKIE_SECURE"],
-                "httponly": config["SESSION_COOKIE_HTTPONLY"],
-                "samesite": config["SESSION_COOKIE_SAMESITE"],
-                "partitioned": config["SESSION_COOKIE_PARTITIONED"],
-            }
+            derived = getattr(config, "cookie_attributes", None)
+            return cookie_attributes_of(config) if derived is None else derived.copy()
         return {
             "path": self.get_cookie_path(app),
             "domain": self.get_cookie_domain(app),

@@ -118,6 +118,27 @@ class InvalidSettingType(InvalidSetting, TypeError):
     """
 
 
+def durations_in_seconds(config: Mapping[str, t.Any]) -> dict[str, float | None]:
+    """The durations of validated settings in seconds (``None`` when off)."""
+    return {
+        key: None if config.get(key) is None else config[key].total_seconds()
+        for key in ("PERMANENT_SESSION_LIFETIME", *_TIMEOUTS)
+    }
+
+
+def cookie_attributes_of(config: Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """The ``set_cookie`` keyword arguments that validated settings give the
+    session cookie."""
+    return {
+        "path": config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"],
+        "domain": config["SESSION_COOKIE_DOMAIN"],
+        "secure": config["SESSION_COOKIE_SECURE"],
+        "httponly": config["SESSION_COOKIE_HTTPONLY"],
+        "samesite": config["SESSION_COOKIE_SAMESITE"],
+        "partitioned": config["SESSION_COOKIE_PARTITIONED"],
+    }
+
+
 class ReadOnlyConfig(dict[str, t.Any]):
     """The validated settings: a dict that refuses changes, and whose
     ``repr`` masks secrets. Build the middleware again (or call its
@@ -128,13 +149,14 @@ class ReadOnlyConfig(dict[str, t.Any]):
 
     def __init__(self, values: Mapping[str, t.Any]) -> None:
         super().__init__(values)
-        #: The durations in seconds (``None`` when off), computed once
-        #: because every request reads them.
+        # Derived once here because every request reads them.
+        #: The durations in seconds (``None`` when off).
         self.seconds: Mapping[str, float | None] = MappingProxyType(
-            {
-                key: None if self.get(key) is None else self[key].total_seconds()
-                for key in ("PERMANENT_SESSION_LIFETIME", *_TIMEOUTS)
-            }
+            durations_in_seconds(self)
+        )
+        #: The ``set_cookie`` keyword arguments of the session cookie.
+        self.cookie_attributes: MappingProxyType[str, t.Any] = MappingProxyType(
+            cookie_attributes_of(self)
         )
 
     def __repr__(self) -> str:

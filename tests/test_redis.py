@@ -83,6 +83,17 @@ def make(client, **kwargs):
     )
 
 
+def cookie_header(client):
+    """The ``Cookie`` header that sends *client*'s session cookie."""
+    return "session=" + client.cookies["session"].strip('"')
+
+
+def load(mw, cookie):
+    """The session *cookie* opens, straight from the interface."""
+    request = webob.Request.blank("/", headers={"Cookie": cookie})
+    return mw.session_interface.open_session(mw, request)
+
+
 def test_round_trip_and_an_opaque_id(redis_client):
     client = TestApp(make(redis_client))
     response = client.get("/set?user=ann&cart=tea")
@@ -145,15 +156,11 @@ def test_only_changed_keys_are_written(redis_client):
     mw = make(redis_client)
     client = TestApp(mw)
     client.get("/set?user=ann")
-    cookie = "session=" + client.cookies["session"].strip('"')
+    cookie = cookie_header(client)
     interface = mw.session_interface
 
-    first = interface.open_session(
-        mw, webob.Request.blank("/", headers={"Cookie": cookie})
-    )
-    second = interface.open_session(
-        mw, webob.Request.blank("/", headers={"Cookie": cookie})
-    )
+    first = load(mw, cookie)
+    second = load(mw, cookie)
     first["cart"] = "tea"
     second["theme"] = "dark"
     for session in (first, second):
@@ -165,11 +172,9 @@ def test_a_revoke_in_flight_is_not_undone(redis_client):
     mw = make(redis_client, user_key="user")
     client = TestApp(mw)
     client.get("/set?user=ann")
-    cookie = "session=" + client.cookies["session"].strip('"')
+    cookie = cookie_header(client)
     interface = mw.session_interface
-    in_flight = interface.open_session(
-        mw, webob.Request.blank("/", headers={"Cookie": cookie})
-    )
+    in_flight = load(mw, cookie)
     assert interface.revoke_user("ann") == 1
     in_flight["cart"] = "tea"
     response = webob.Response()
@@ -198,11 +203,9 @@ def test_regenerate_after_a_revoke_does_not_revive(redis_client):
     mw = make(redis_client, user_key="user")
     client = TestApp(mw)
     client.get("/set?user=ann")
-    cookie = "session=" + client.cookies["session"].strip('"')
+    cookie = cookie_header(client)
     interface = mw.session_interface
-    session = interface.open_session(
-        mw, webob.Request.blank("/", headers={"Cookie": cookie})
-    )
+    session = load(mw, cookie)
     interface.revoke_user("ann")
     session.regenerate()
     interface.save_session(mw, session, webob.Response())
@@ -234,11 +237,9 @@ def test_revoke_one_session(redis_client):
     mw = make(redis_client)
     client = TestApp(mw)
     client.get("/set?user=ann")
-    cookie = "session=" + client.cookies["session"].strip('"')
+    cookie = cookie_header(client)
     interface = mw.session_interface
-    session = interface.open_session(
-        mw, webob.Request.blank("/", headers={"Cookie": cookie})
-    )
+    session = load(mw, cookie)
     interface.revoke(session)
     assert client.get("/show").json == {}
 
@@ -366,13 +367,7 @@ def test_a_failed_save_writes_nothing(redis_client, tmp_path):
         mw = make(server.client())
         client = TestApp(mw)
         client.get("/set?user=ann")
-        session = mw.session_interface.open_session(
-            mw,
-            webob.Request.blank(
-                "/",
-                headers={"Cookie": "session=" + client.cookies["session"].strip('"')},
-            ),
-        )
+        session = load(mw, cookie_header(client))
         session["cart"] = "tea"
         server.stop()
         with pytest.raises(SessionStoreError, match="failed to save"):
@@ -575,7 +570,7 @@ def test_refresh_peek_reads_only_the_signed_flag(redis_client, clock):
     client = TestApp(mw)
     client.get("/set?user=ann")
     client.get("/permanent")
-    cookie = "session=" + client.cookies["session"].strip('"')
+    cookie = cookie_header(client)
     assert not interface.needs_refresh(mw, {"HTTP_COOKIE": cookie})  # young
     clock.advance(60)
     assert interface.needs_refresh(mw, {"HTTP_COOKIE": cookie})
@@ -583,7 +578,7 @@ def test_refresh_peek_reads_only_the_signed_flag(redis_client, clock):
     assert not interface.needs_refresh(mw, {})
     plain = TestApp(mw)
     plain.get("/set?user=bob")
-    value = "session=" + plain.cookies["session"].strip('"')
+    value = cookie_header(plain)
     assert not interface.needs_refresh(mw, {"HTTP_COOKIE": value})  # not permanent
 
 
@@ -592,7 +587,7 @@ def test_a_fallback_key_reissues_the_id_cookie(redis_client):
     old = make(redis_client, config={"SECRET_KEY": "old-key"})
     client = TestApp(old)
     client.get("/set?user=ann")
-    cookie = "session=" + client.cookies["session"].strip('"')
+    cookie = cookie_header(client)
     new = make(
         redis_client,
         config={"SECRET_KEY_FALLBACKS": ["old-key"]},
