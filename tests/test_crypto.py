@@ -17,8 +17,18 @@ from cookiesession import get_session
 from cookiesession._signing import b64decode, b64encode
 from cookiesession.crypto import EncryptedCookieSessionInterface
 from cookiesession.testing import load_session, session_cookie
-from tests.conftest import KEY, NOW, cookie_of, get, make_middleware, sign
-from tests.test_drivers import bottle_driver, pyramid_driver, wsgi_driver
+from tests.helpers import (
+    KEY,
+    NOW,
+    bottle_driver,
+    cookie_of,
+    get,
+    make_middleware,
+    pyramid_driver,
+    sign,
+    with_interface,
+    wsgi_driver,
+)
 
 CONFIG = {"SECRET_KEY": KEY}
 SECRET = "the-secret-balance-is-42"
@@ -290,7 +300,7 @@ def test_every_integration(driver):
     if hasattr(wsgi, "session_interface"):
         wsgi.session_interface = interface
     else:  # Pyramid and Bottle: rebuild with the interface
-        wsgi = _with_interface(driver, interface)
+        wsgi = with_interface(driver, interface)
     client = TestApp(wsgi)
     response = client.get("/set")
     assert response.headers["Cache-Control"] == "private"
@@ -298,28 +308,6 @@ def test_every_integration(driver):
     assert "ann" not in value
     assert "." not in value
     assert client.get("/show").json == {"user": "ann"}
-
-
-def _with_interface(driver, interface):
-    from pyramid.config import Configurator
-
-    from cookiesession.bottle import SessionPlugin
-    from cookiesession.pyramid import CookieSessionFactory
-
-    if driver is bottle_driver:
-        app = bottle_driver()
-        for plugin in list(app.plugins):
-            if isinstance(plugin, SessionPlugin):
-                app.uninstall(plugin)
-        app.install(SessionPlugin(CONFIG, session_interface=interface))
-        return app
-    wsgi = pyramid_driver()
-    registry = wsgi.registry
-    with Configurator(registry=registry) as config:
-        config.set_session_factory(
-            CookieSessionFactory(CONFIG, session_interface=interface)
-        )
-    return wsgi
 
 
 def test_cli_decode_encrypted(capsys):

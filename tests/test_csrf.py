@@ -17,7 +17,7 @@ from cookiesession import (
     get_session,
 )
 from cookiesession.bottle import SessionPlugin
-from tests.conftest import KEY, make_middleware
+from tests.helpers import KEY, make_middleware
 
 
 def test_token_is_made_once_and_checked():

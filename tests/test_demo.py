@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -15,30 +16,57 @@ from webtest import TestApp
 from cookiesession.demo import make_demo_app
 
 
-@pytest.fixture
-def demo_process():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cookiesession", "demo", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        line = process.stdout.readline()
-        assert line.startswith("Serving the cookiesession demo on http://127.0.0.1:")
-        yield process, line.split(" on ")[1].strip()
-    finally:
-        process.terminate()
+class DemoProcess:
+    """A ``cookiesession demo`` process whose output goes to files, so a
+    full pipe can never block it, however long the test takes."""
+
+    def __init__(self, folder) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+        env["PYTHONUNBUFFERED"] = "1"
+        self.out, self.err = folder / "stdout.txt", folder / "stderr.txt"
+        with self.out.open("w") as out, self.err.open("w") as err:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "cookiesession", "demo", "--port", "0"],
+                stdout=out,
+                stderr=err,
+                text=True,
+                env=env,
+            )
+
+    def url(self) -> str:
+        """The address the demo prints once it serves (polled, not timed)."""
+        prefix = "Serving the cookiesession demo on "
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.stdout().partition("\n")[0]
+            if line.startswith(prefix) and line.endswith("/"):
+                return line.removeprefix(prefix)
+            assert self.process.poll() is None, self.stderr()
+            time.sleep(0.05)
+        raise AssertionError("the demo did not start: " + self.stderr())
+
+    def stdout(self) -> str:
+        return self.out.read_text()
+
+    def stderr(self) -> str:
+        return self.err.read_text()
+
+    def stop(self) -> None:
+        self.process.terminate()
         try:
-            process.wait(timeout=10)
+            self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def demo_process(tmp_path):
+    demo = DemoProcess(tmp_path)
+    try:
+        yield demo, demo.url()
+    finally:
+        demo.stop()
 
 
 def test_demo_process_flow(demo_process):
@@ -70,18 +98,17 @@ def test_demo_process_flow(demo_process):
     assert "Max-Age=0" in response.headers["Set-Cookie"]
     assert len(client.cookies) == 0
     assert 'action="/login"' in client.get(url).text
-    process.terminate()
-    process.wait(timeout=10)
-    assert "using a random key" in process.stderr.read()
+    process.stop()
+    assert "using a random key" in process.stderr()
 
 
 def test_demo_stops_cleanly_on_ctrl_c(demo_process):
     process, url = demo_process
     assert requests.get(url, timeout=10).status_code == 200
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=10) == 0
-    assert "Stopped." in process.stdout.read()
-    assert "Traceback" not in process.stderr.read()
+    process.process.send_signal(signal.SIGINT)
+    assert process.process.wait(timeout=60) == 0
+    assert "Stopped." in process.stdout()
+    assert "Traceback" not in process.stderr()
 
 
 @pytest.fixture

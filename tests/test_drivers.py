@@ -4,88 +4,20 @@ must behave the same."""
 
 from __future__ import annotations
 
-import json
-
-import bottle
 import pytest
-from pyramid.config import Configurator
-from pyramid.response import Response
 from webtest import TestApp
 
-from cookiesession import SecureCookieSessionInterface, get_session
-from cookiesession.bottle import SessionPlugin
-from tests.conftest import KEY, cookie_of, make_middleware, set_cookies, sign
-from tests.test_security import HMACCounter
-
-# Each operation takes the session and returns the JSON to show.
-OPS = {
-    "untouched": None,
-    "ignored": lambda s: "ignored",  # the session is at hand, never used
-    "show": lambda s: {k: v for k, v in s.items() if not k.startswith("_")},
-    "set": lambda s: s.update(user="ann") or "set",
-    "permanent": lambda s: (
-        (s.update(user="ann"), setattr(s, "permanent", True)) and "permanent"
-    ),
-    "clear": lambda s: s.clear() or "cleared",
-}
-
-
-def _run(op, session):
-    return json.dumps(OPS[op](session) if session is not None else "untouched")
-
-
-def wsgi_driver(**config):
-    def app(environ, start_response):
-        op = environ["PATH_INFO"].strip("/")
-        if op == "untouched":
-            session = None
-        elif op == "ignored":
-            session = environ["cookiesession.session"]
-        else:
-            session = get_session(environ)
-        body = _run(op, session).encode()
-        start_response("200 OK", [("Content-Type", "application/json")])
-        return [body]
-
-    return make_middleware(app, **config)
-
-
-def pyramid_driver(**config):
-    settings = {"cookiesession.secret_key": KEY}
-    settings.update({f"cookiesession.{k.lower()}": v for k, v in config.items()})
-    with Configurator(settings=settings) as configurator:
-        configurator.include("cookiesession.pyramid")
-        for op in OPS:
-
-            def view(request, op=op):
-                session = None if op == "untouched" else request.session
-                return Response(
-                    _run(op, session), content_type="application/json", charset="utf-8"
-                )
-
-            configurator.add_route(op, f"/{op}")
-            configurator.add_view(view, route_name=op)
-        return configurator.make_wsgi_app()
-
-
-def bottle_driver(**config):
-    app = bottle.Bottle()
-    app.install(SessionPlugin({"SECRET_KEY": KEY, **config}))
-
-    app.route("/untouched", callback=lambda: _bottle_run("untouched"))
-    for op in OPS:
-        if op != "untouched":
-            app.route(
-                f"/{op}", callback=lambda session, op=op: _bottle_run(op, session)
-            )
-    return app
-
-
-def _bottle_run(op, session=None):
-    # Module level: Bottle looks for the callback's arguments inside the
-    # closures of a route callback.
-    bottle.response.content_type = "application/json"
-    return _run(op, session)
+from cookiesession import SecureCookieSessionInterface
+from tests.helpers import (
+    KEY,
+    HMACCounter,
+    bottle_driver,
+    cookie_of,
+    pyramid_driver,
+    set_cookies,
+    sign,
+    wsgi_driver,
+)
 
 
 @pytest.fixture(params=[wsgi_driver, pyramid_driver, bottle_driver])

@@ -18,7 +18,7 @@ from cookiesession import (
     get_session,
 )
 from cookiesession.bottle import SessionPlugin
-from tests.conftest import KEY, cookie_of, make_middleware
+from tests.helpers import KEY, cookie_of, make_middleware
 
 
 def test_flask_semantics_in_one_request():

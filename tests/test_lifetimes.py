@@ -10,8 +10,18 @@ import pytest
 from webtest import TestApp
 
 from cookiesession import SecureCookieSessionInterface, get_session
-from tests.conftest import KEY, NOW, cookie_of, get, make_middleware, set_cookies, sign
-from tests.test_drivers import bottle_driver, pyramid_driver, wsgi_driver
+from tests.helpers import (
+    KEY,
+    NOW,
+    bottle_driver,
+    cookie_of,
+    get,
+    make_middleware,
+    pyramid_driver,
+    set_cookies,
+    sign,
+    wsgi_driver,
+)
 
 IDLE, ABSOLUTE, AFTER = 600, 3600, 60
 
@@ -136,7 +146,7 @@ def test_created_is_written_only_with_an_absolute_timeout(clock):
 
 
 def test_a_flask_cookie_counts_from_its_signature_and_gets_created(clock):
-    from tests.conftest import flask_cookie as make_flask_cookie
+    from tests.helpers import flask_cookie as make_flask_cookie
 
     flask_cookie = make_flask_cookie({"user": "ann"})
     assert "_created" not in flask_cookie

@@ -19,7 +19,7 @@ from cookiesession import (
 from cookiesession._cookies import format_set_cookie
 from cookiesession._signing import KeyedHMAC
 from cookiesession.middleware import ResponseHeaders
-from tests.conftest import KEY, cookie_of, get, make_middleware, sign
+from tests.helpers import KEY, cookie_of, get, make_middleware, sign
 
 
 def session_app(environ, start_response):

@@ -15,8 +15,17 @@ from webtest import TestApp
 from cookiesession import SessionMiddleware, SessionStoreError, get_session
 from cookiesession._signing import b64decode
 from cookiesession.redis import RedisSessionInterface
-from tests.conftest import KEY, RedisServer, cookie_of, get, set_cookies, sign
-from tests.test_drivers import bottle_driver, pyramid_driver, wsgi_driver
+from tests.helpers import (
+    KEY,
+    RedisServer,
+    bottle_driver,
+    cookie_of,
+    get,
+    pyramid_driver,
+    set_cookies,
+    sign,
+    wsgi_driver,
+)
 
 
 class Counting:
@@ -397,7 +406,7 @@ def test_over_a_loopback_port(tmp_path):
 
 
 def test_accept_signed_takes_a_flask_cookie_over(redis_client):
-    from tests.conftest import flask_cookie as make_flask_cookie
+    from tests.helpers import flask_cookie as make_flask_cookie
 
     flask_cookie = make_flask_cookie({"user": "ann"})
     assert get(make(redis_client), "/show", flask_cookie).json == {}  # off
@@ -422,14 +431,14 @@ def test_permanent_sessions_refresh_without_a_lookup_to_decide(redis_client, clo
 
 @pytest.mark.parametrize("driver", [wsgi_driver, pyramid_driver, bottle_driver])
 def test_every_integration(redis_client, driver):
-    from tests.test_crypto import _with_interface
+    from tests.helpers import with_interface
 
     interface = RedisSessionInterface(redis_client)
     wsgi = driver()
     if hasattr(wsgi, "session_interface"):
         wsgi.session_interface = interface
     else:
-        wsgi = _with_interface(driver, interface)
+        wsgi = with_interface(driver, interface)
     client = TestApp(wsgi)
     client.get("/set")
     assert client.get("/show").json == {"user": "ann"}

@@ -19,7 +19,7 @@ from cookiesession._cookies import (
     format_set_cookie,
 )
 from cookiesession.middleware import ResponseHeaders
-from tests.conftest import NOW, sign
+from tests.helpers import NOW, sign
 
 
 class App:

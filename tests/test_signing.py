@@ -164,22 +164,17 @@ def test_same_exceptions_as_itsdangerous(value, monkeypatch):
     assert _outcome(ours(), value) == _outcome(reference(), value)
 
 
-def test_expired_and_future_carry_payload_and_date(monkeypatch):
+@pytest.mark.parametrize(
+    "shift", [pytest.param(120, id="expired"), pytest.param(-120, id="future")]
+)
+def test_expired_and_future_carry_payload_and_date(clock, shift):
     value = reference().dumps({"a": 1})
-    for shift in (120, -120):
-        monkeypatch.setattr(time, "time", lambda shift=shift: _now() + shift)
-        mine, theirs = _outcome(ours(), value), _outcome(reference(), value)
-        assert mine == theirs
-        assert mine[0] is SignatureExpired
-        assert mine[2] is not None
-        assert mine[3] is not None
-
-
-_START = time.time()
-
-
-def _now():
-    return _START
+    clock.advance(shift)
+    mine, theirs = _outcome(ours(), value), _outcome(reference(), value)
+    assert mine == theirs
+    assert mine[0] is SignatureExpired
+    assert mine[2] is not None
+    assert mine[3] is not None
 
 
 def test_hash_is_looked_up_when_used(monkeypatch):

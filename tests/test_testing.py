@@ -10,7 +10,7 @@ from werkzeug.test import Client
 
 from cookiesession import Config, get_session
 from cookiesession.testing import load_session, session_cookie, session_transaction
-from tests.conftest import KEY, make_middleware
+from tests.helpers import KEY, make_middleware
 
 CONFIG = {"SECRET_KEY": KEY}
 
