@@ -28,8 +28,8 @@ from bench_sessions import (
 )
 
 import cookiesession
-from cookiesession._cookies import format_set_cookie
 from cookiesession.crypto import EncryptedCookieSessionInterface
+from cookiesession.wire.cookies import format_set_cookie
 
 SCENARIOS = ["bare", "read", "write"]
 

@@ -3,6 +3,13 @@ Flask's session cookies, and a standalone configuration loader."""
 
 from .config import Config
 from .csrf import CSRFMiddleware, check_csrf_token, csrf_token
+from .exceptions import (
+    CookieSessionError,
+    InvalidSetting,
+    InvalidSettingType,
+    InvalidSettingValue,
+    SessionStoreError,
+)
 from .flash import flash, get_flashed_messages
 from .middleware import SessionMiddleware, get_session
 from .serializer import JSONTag, TaggedJSONSerializer
@@ -11,9 +18,8 @@ from .sessions import (
     SecureCookieSessionInterface,
     Session,
     SessionInterface,
-    SessionStoreError,
 )
-from .settings import DEFAULT_CONFIG, InvalidSetting, validate_config
+from .settings import DEFAULT_CONFIG, validate_config
 
 __version__ = "0.2.0.dev0"
 
@@ -21,7 +27,10 @@ __all__ = [
     "DEFAULT_CONFIG",
     "CSRFMiddleware",
     "Config",
+    "CookieSessionError",
     "InvalidSetting",
+    "InvalidSettingType",
+    "InvalidSettingValue",
     "JSONTag",
     "NullSession",
     "SecureCookieSessionInterface",

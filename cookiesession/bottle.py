@@ -4,6 +4,8 @@ ask for it.
 .. code-block:: python
 
     import bottle
+
+import webob
     from cookiesession.bottle import SessionPlugin
 
     app = bottle.Bottle()
@@ -32,8 +34,9 @@ from ._extras import requires
 with requires("cookiesession.bottle", "Bottle", "bottle"):
     import bottle
 
+import webob
+
 from .csrf import FORM_FIELD, HEADER, UNSAFE_METHODS, check_csrf_token
-from .middleware import ResponseHeaders
 from .sessions import (
     SecureCookieSessionInterface,
     Session,
@@ -42,6 +45,7 @@ from .sessions import (
     save_request_session,
 )
 from .settings import validate_config, warn_if_no_secret_key
+from .wire.cookies import ResponseHeaders
 
 __all__ = ["SessionPlugin"]
 
@@ -77,11 +81,12 @@ class SessionPlugin:
     ) -> None:
         #: The validated settings, read-only.
         self.config = validate_config(config)
-        warn_if_no_secret_key(self.config, config)
         #: The callback argument that receives the session.
         self.keyword = keyword
         #: Loads and saves the sessions.
         self.session_interface = session_interface or SecureCookieSessionInterface()
+        if self.session_interface.needs_secret_key:
+            warn_if_no_secret_key(self.config, config)
         #: Whether unsafe methods need the session's CSRF token.
         self.require_csrf = require_csrf
 
@@ -119,8 +124,14 @@ class SessionPlugin:
         return wrapper
 
     def _open(self) -> Session:
+        environ = bottle.request.environ
+        interface = self.session_interface
         return open_request_session(
-            self.session_interface, self, bottle.request.environ
+            interface,
+            self,
+            environ.get("HTTP_COOKIE", ""),
+            webob.Request,
+            environ.copy() if interface.wants_request else None,
         )
 
     def _save(self, session: Session, response: bottle.BaseResponse) -> None:
@@ -129,9 +140,7 @@ class SessionPlugin:
         watched = ("vary", "set-cookie", "cache-control")
         before = [h for h in response.headerlist if h[0].lower() in watched]
         headers = ResponseHeaders(list(before))
-        save_request_session(
-            self.session_interface, self, session, headers, bottle.request.environ
-        )
+        save_request_session(self.session_interface, self, session, headers)
         for name, value in headers.headerlist:
             if name == "Vary":
                 response.set_header("Vary", value)

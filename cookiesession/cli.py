@@ -31,8 +31,6 @@ from wsgiref.simple_server import WSGIServer, make_server
 from itsdangerous import BadData, URLSafeSerializer
 
 from . import __version__
-from ._cookies import find_cookie_values
-from ._signing import peek_timestamp
 from .config import Config, mask_value
 from .sessions import (
     MAX_COOKIE_VALUES,
@@ -42,6 +40,8 @@ from .sessions import (
     is_cookie_value,
 )
 from .settings import DEFAULT_CONFIG, InvalidSetting, validate_config
+from .wire.cookies import find_cookie_values
+from .wire.signed import peek_timestamp
 
 __all__ = ["main"]
 

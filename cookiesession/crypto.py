@@ -29,6 +29,7 @@ compression leaks the length of secrets through the cookie's size).
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 import typing as t
@@ -43,18 +44,23 @@ with requires("cookiesession.crypto", "cryptography", "crypto"):
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ._cookies import find_cookie_values
-from ._lifetimes import CREATED, EventHook, Validator, old_enough
-from ._signing import b64decode, b64encode
 from .sessions import (
     MAX_COOKIE_VALUES,
     NO_SECRET_KEY,
     AppLike,
     Rejected,
     SecureCookieSessionInterface,
+    Session,
+    SessionInterface,
     Verified,
+    dumps_session,
     is_cookie_value,
 )
+from .sessions.interface import open_from_cookie_header
+from .sessions.lifetimes import CREATED, EventHook, Validator, old_enough, seconds
+from .sessions.signed import check_session, session_json_serializer
+from .wire.cookies import find_cookie_values
+from .wire.signed import b64decode, b64encode
 
 __all__ = ["HKDF_INFO", "VERSION", "EncryptedCookieSessionInterface"]
 
@@ -66,25 +72,20 @@ _NONCE = 12
 _HEADER = 1 + 8
 _TAG = 16
 _PLAIN, _ZLIB = b"j", b"z"
-_KEYS_CACHE_SIZE = 64
-_KEYS: dict[bytes, AESGCM] = {}
 
 
 def _cipher(secret: str | bytes) -> AESGCM:
     """The AES-256-GCM cipher of one secret key, derived once."""
-    raw = secret.encode() if isinstance(secret, str) else secret
-    cipher = _KEYS.get(raw)
-    if cipher is None:
-        if len(_KEYS) >= _KEYS_CACHE_SIZE:
-            _KEYS.clear()
-        key = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=HKDF_INFO
-        ).derive(raw)
-        cipher = _KEYS[raw] = AESGCM(key)
-    return cipher
+    return _derived(secret.encode() if isinstance(secret, str) else secret)
 
 
-class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
+@functools.lru_cache(maxsize=64)
+def _derived(raw: bytes) -> AESGCM:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HKDF_INFO)
+    return AESGCM(key.derive(raw))
+
+
+class EncryptedCookieSessionInterface(SessionInterface):
     """Stores the session in a cookie sealed with AES-256-GCM.
 
     Everything else is as for signed cookies: the session is read on first
@@ -116,17 +117,26 @@ class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
         validator: Validator | None = None,
         event_hook: EventHook | None = None,
     ) -> None:
-        super().__init__(validator=validator, event_hook=event_hook)
+        #: Decides whether an opened session may still be used.
+        self.validator = validator
+        self.event_hook = event_hook
         #: Whether to compress before sealing.
         self.compress = compress
         #: Whether a signed cookie is accepted (and re-issued encrypted).
         self.accept_signed = accept_signed
 
+    #: Turns the session dict into text and back.
+    serializer: t.Any = session_json_serializer
+    validator: Validator | None = None
+    needs_secret_key = True
+    open_session = open_from_cookie_header
+
     def _aad(self, app: AppLike, header: bytes) -> bytes:
         return header + self.get_cookie_name(app).encode("utf-8")
 
-    def _cookie_value(self, app: AppLike, data: Mapping[str, t.Any]) -> str:
-        return self.encode_session(app, data)
+    def cookie_value(self, app: AppLike, session: Session) -> str:
+        """The sealed value of *session*, issued now."""
+        return self.encode_session(app, session.data)
 
     def encode_session(self, app: AppLike, data: Mapping[str, t.Any]) -> str:
         """The sealed cookie value for *data*, issued now."""
@@ -135,7 +145,7 @@ class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
             raise RuntimeError(NO_SECRET_KEY)
         payload = dict(data)
         payload.setdefault(CREATED, int(time.time()))
-        text = self.serializer.dumps(payload).encode("utf-8")
+        text = dumps_session(self.serializer, payload).encode("utf-8")
         plain = _PLAIN + text
         if self.compress:
             packed = zlib.compress(text)
@@ -157,7 +167,10 @@ class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
         if "." in value:  # the signed format; sealed values have no dots
             if not self.accept_signed:
                 return Rejected("invalid", "malformed")
-            result = super().verify(app, value)
+            signed = SecureCookieSessionInterface(
+                validator=self.validator, event_hook=self.event_hook
+            )
+            result = signed.verify(app, value)
             if isinstance(result, Verified):
                 return result._replace(migrated=True)  # re-issued encrypted
             return result
@@ -190,7 +203,9 @@ class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
         issued = int.from_bytes(header[1:], "big")
         now = int(time.time())
         age = now - issued
-        if age < 0 or age > self._max_age(app):
+        if age < 0 or age > t.cast(
+            float, seconds(config)["PERMANENT_SESSION_LIFETIME"]
+        ):
             return Rejected("expired", "lifetime")
         try:
             text = zlib.decompress(plain[1:]) if plain[:1] == _ZLIB else plain[1:]
@@ -199,21 +214,19 @@ class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
             return Rejected("invalid", "payload")
         if type(data) is not dict:
             return Rejected("invalid", "payload")
-        rejected = self.check_session(app, data, issued)
+        rejected = check_session(self.validator, app, data, issued)
         return Verified(data, issued, index) if rejected is None else rejected
 
-    def needs_refresh(self, app: AppLike, environ: Mapping[str, t.Any]) -> bool:
+    def needs_refresh_for(self, app: AppLike, cookie_header: str) -> bool:
         """Whether an untouched request must open the cookie: permanence is
         sealed, so whenever a refresh may be due (with
         ``SESSION_REFRESH_AFTER``, only for a cookie older than it, by its
         authenticated but readable issue time)."""
-        header = environ.get("HTTP_COOKIE")
         config = app.config
-        if not header or not config["SESSION_REFRESH_EACH_REQUEST"]:
+        if not cookie_header or not config["SESSION_REFRESH_EACH_REQUEST"]:
             return False
-
         values = find_cookie_values(
-            header, self.get_cookie_name(app), MAX_COOKIE_VALUES
+            cookie_header, self.get_cookie_name(app), MAX_COOKIE_VALUES
         )
         if not values:
             return False

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Mapping
 
 import webob
 
-from ._cookies import find_cookie_values, format_set_cookie
 from .middleware import SessionMiddleware, get_session
 from .sessions import Session, SessionInterface
+from .wire.cookies import find_cookie_values, format_set_cookie
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment

@@ -31,23 +31,24 @@ Pyramid and Bottle have native integrations (:mod:`cookiesession.pyramid`,
 
 from __future__ import annotations
 
-import time
 import typing as t
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from functools import partial
 
-from ._cookies import format_set_cookie, has_unsafe
+import webob
+
 from .sessions import (
     SecureCookieSessionInterface,
     Session,
     SessionInterface,
     ensure_opened,
     is_opened,
+    loaded,
     open_request_session,
     save_request_session,
 )
 from .settings import ReadOnlyConfig, validate_config, warn_if_no_secret_key
+from .wire.cookies import ResponseHeaders
 
 if t.TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -87,13 +88,14 @@ class SessionMiddleware:
         self.app = app
         #: The validated settings, defaults included, read-only.
         self.config: ReadOnlyConfig = validate_config(config)
-        warn_if_no_secret_key(self.config, config)
         #: Loads and saves sessions; replace it to store them differently.
         self.session_interface: SessionInterface = (
             SecureCookieSessionInterface()
             if session_interface is None
             else session_interface
         )
+        if self.session_interface.needs_secret_key:
+            warn_if_no_secret_key(self.config, config)
         self.environ_key = environ_key
 
     def reconfigure(self, config: Mapping[str, t.Any]) -> None:
@@ -110,7 +112,15 @@ class SessionMiddleware:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         interface = self.session_interface
-        session = open_request_session(interface, self, environ)
+        session = open_request_session(
+            interface,
+            self,
+            environ.get("HTTP_COOKIE", ""),
+            webob.Request,
+            # A copy, so the environ and its session never refer to each
+            # other (the environ is then freed without the cyclic GC).
+            environ.copy() if interface.wants_request else None,
+        )
         environ[self.environ_key] = session
         return self.app(
             environ,
@@ -131,11 +141,12 @@ class SessionMiddleware:
         if not is_opened(session):
             # The common case, kept short: a request that never used its
             # session and needs no refresh costs one check.
-            if not interface.needs_refresh(self, environ):
+            header = environ.get("HTTP_COOKIE", "")
+            if not interface.untouched_needs_refresh(self, header):
                 return start_response(status, headers, exc_info)
             ensure_opened(session)
         response = ResponseHeaders(list(headers))
-        save_request_session(interface, self, session, response, environ)
+        save_request_session(interface, self, session, response)
         return start_response(status, response.headerlist, exc_info)
 
 
@@ -160,109 +171,5 @@ def get_session(environ: WSGIEnvironment, environ_key: str = ENVIRON_KEY) -> Ses
             " application in cookiesession.SessionMiddleware, with the same"
             " environ_key."
         ) from None
-    ensure_opened(session).accessed = True
+    loaded(session).accessed = True
     return session
-
-
-class ResponseHeaders:
-    """A header list with the parts of :class:`webob.Response` that a
-    :class:`~cookiesession.SessionInterface` uses (``headerlist``,
-    ``vary``, ``set_cookie``, ``delete_cookie``), without building a whole
-    response object on every request.
-
-    :param headerlist: The ``(name, value)`` pairs, changed in place.
-
-    .. versionadded:: 0.1
-    """
-
-    __slots__ = ("headerlist",)
-
-    def __init__(self, headerlist: list[tuple[str, str]]) -> None:
-        self.headerlist = headerlist
-
-    @property
-    def vary(self) -> tuple[str, ...] | None:
-        """The ``Vary`` values, from every ``Vary`` header; setting it
-        leaves exactly one ``Vary`` header."""
-        values = [
-            item.strip()
-            for name, value in self.headerlist
-            if name.lower() == "vary"
-            for item in value.split(",")
-            if item.strip()
-        ]
-        return tuple(values) or None
-
-    @vary.setter
-    def vary(self, value: Iterable[str] | None) -> None:
-        headers = self.headerlist
-        if any(name.lower() == "vary" for name, _ in headers):
-            headers[:] = [h for h in headers if h[0].lower() != "vary"]
-        if value:
-            self.headerlist.append(("Vary", ", ".join(value)))
-
-    def set_cookie(
-        self,
-        name: str,
-        value: str = "",
-        max_age: int | None = None,
-        path: str = "/",
-        domain: str | None = None,
-        secure: bool = False,
-        httponly: bool = False,
-        samesite: str | None = None,
-        expires: float | datetime | None = None,
-        partitioned: bool = False,
-    ) -> None:
-        """Add a ``Set-Cookie`` header, as :meth:`webob.Response.set_cookie`
-        does: with *max_age* and no *expires*, ``Expires`` is now plus
-        *max_age* (the epoch for ``max_age=0``, which deletes the cookie);
-        *expires* is a datetime or a Unix timestamp.
-
-        :raises ValueError: If the name, value, path or domain holds a
-            control character or ``;``, which would break the header or add
-            attributes to it.
-        """
-        if has_unsafe(f"{name}{value}{path or ''}{domain or ''}"):
-            raise ValueError(
-                f"Cookie {name!r}: a control character or ';' cannot be"
-                " sent in a Set-Cookie header; encode the value first."
-            )
-        if expires is None and max_age is not None:
-            expires = time.time() + max_age if max_age > 0 else 0
-        header = format_set_cookie(
-            name,
-            value,
-            max_age=max_age,
-            expires=expires,
-            path=path,
-            domain=domain,
-            secure=secure,
-            httponly=httponly,
-            samesite=samesite,
-            partitioned=partitioned,
-        )
-        self.headerlist.append(("Set-Cookie", header))
-
-    def delete_cookie(
-        self,
-        name: str,
-        path: str = "/",
-        domain: str | None = None,
-        secure: bool = False,
-        httponly: bool = False,
-        samesite: str | None = None,
-        partitioned: bool = False,
-    ) -> None:
-        """Add a ``Set-Cookie`` header that makes the browser drop *name*."""
-        self.set_cookie(
-            name,
-            "",
-            max_age=0,
-            path=path,
-            domain=domain,
-            secure=secure,
-            httponly=httponly,
-            samesite=samesite,
-            partitioned=partitioned,
-        )

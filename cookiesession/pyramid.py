@@ -24,6 +24,7 @@ a message flashed here is shown by Flask's ``get_flashed_messages()``.
 
 from __future__ import annotations
 
+import copy
 import secrets
 import time
 import typing as t
@@ -36,17 +37,20 @@ with requires("cookiesession.pyramid", "Pyramid", "pyramid"):
     from pyramid.interfaces import ISession
     from zope.interface import implementer
 
-from .config import Config
-from .middleware import ResponseHeaders
+import webob
+
+from .config import Config, Source
 from .sessions import (
     SecureCookieSessionInterface,
     Session,
     SessionInterface,
     is_opened,
+    loaded,
     open_request_session,
     save_request_session,
 )
 from .settings import InvalidSetting, validate_config
+from .wire.cookies import ResponseHeaders
 
 if t.TYPE_CHECKING:
     from pyramid.config import Configurator
@@ -189,43 +193,48 @@ class CookieSessionFactory:
     ) -> None:
         #: The validated settings, read-only.
         self.config = validate_config(config, spell=_spell_for(config))
-        if self.config["SECRET_KEY"] is None:
+        interface = session_interface or _PyramidInterface()
+        if interface.needs_secret_key and self.config["SECRET_KEY"] is None:
             raise ConfigurationError(
                 "cookiesession needs a secret key: set cookiesession.secret_key"
                 " in the .ini file (or SECRET_KEY in the config given to"
                 " CookieSessionFactory). 'cookiesession keygen' prints one."
             )
+        if not issubclass(interface.session_class, PyramidSessionMixin):
+            # Pyramid needs ISession: give any interface's sessions its API,
+            # on a copy, so the interface given (which may serve a
+            # middleware too) is never changed.
+            interface = copy.copy(interface)
+            interface.session_class = _pyramid_class(interface.session_class)
         #: Loads and saves the sessions.
-        self.session_interface = session_interface or _PyramidInterface()
-        if not issubclass(self.session_interface.session_class, PyramidSessionMixin):
-            # Pyramid needs ISession: give any interface's sessions its API.
-            self.session_interface.session_class = _pyramid_class(
-                self.session_interface.session_class
-            )
+        self.session_interface = interface
 
     def __call__(self, request: Request) -> Session:
-        interface = self.session_interface
-        session = open_request_session(interface, self, request.environ)
+        session = open_request_session(
+            self.session_interface,
+            self,
+            request.environ.get("HTTP_COOKIE", ""),
+            webob.Request,
+            # A copy: the environ and its session never refer to each other.
+            request.environ.copy() if self.session_interface.wants_request else None,
+        )
         request.add_response_callback(
             lambda request, response: self._save(session, response, request)
         )
         return session
 
     def _save(self, session: Session, response: Response, request: Request) -> None:
-        if (
-            isinstance(session, PyramidSessionMixin)
-            and is_opened(session)  # an unused session stays unread
-            and session.modified
-            and session.data
-            and "_created" not in session.data
-        ):
-            session["_created"] = session.created
+        if is_opened(session):  # an unused session stays unread
+            real = loaded(session)
+            if (
+                isinstance(real, PyramidSessionMixin)
+                and real.modified
+                and real.data
+                and "_created" not in real.data
+            ):
+                real["_created"] = real.created
         save_request_session(
-            self.session_interface,
-            self,
-            session,
-            ResponseHeaders(response.headerlist),
-            request.environ,
+            self.session_interface, self, session, ResponseHeaders(response.headerlist)
         )
 
 
@@ -284,8 +293,7 @@ def _read_settings(settings: Mapping[str, t.Any]) -> tuple[Config, dict[str, t.A
         if name in options:
             options[name] = value
             continue
-        config[name] = value
-        config._sources[name] = (f".ini setting {key!r}", value)
+        config.from_source({name: value}, Source("ini", key))
     if options["SECRETS_DIR"]:
         config.from_secrets_dir(options["SECRETS_DIR"])
     if options["ENV_PREFIX"]:

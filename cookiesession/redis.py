@@ -40,24 +40,25 @@ from ._extras import requires
 with requires("cookiesession.redis", "redis-py", "redis"):
     import redis as _redis_py
 
-from ._cookies import add_vary_cookie, find_cookie_values
-from ._lifetimes import CREATED, EventHook, Validator, old_enough, seconds
-from ._signing import b64decode, peek_timestamp
 from .sessions import (
     MAX_COOKIE_VALUES,
-    NO_SECRET_KEY,
     AppLike,
     Rejected,
     SecureCookieSessionInterface,
     Session,
+    SessionInterface,
     SessionStoreError,
     Verified,
+    unstorable_error,
 )
+from .sessions.interface import open_from_cookie_header
+from .sessions.lifetimes import CREATED, EventHook, Validator, old_enough, seconds
+from .sessions.signed import check_session, session_json_serializer
+from .wire.cookies import find_cookie_values
+from .wire.signed import b64decode, peek_timestamp
 
 if t.TYPE_CHECKING:
-    import webob
-
-    from ._cookies import ResponseLike
+    pass
 
 __all__ = ["RedisSession", "RedisSessionInterface"]
 
@@ -121,7 +122,12 @@ class RedisSession(Session):
         self.accessed = self.modified = True
 
 
-class RedisSessionInterface(SecureCookieSessionInterface):
+class _IdSigner(SecureCookieSessionInterface):
+    # The salt of the id cookie: an id cookie is never a session cookie.
+    salt = "cookiesession.redis-id"
+
+
+class RedisSessionInterface(SessionInterface):
     """Stores sessions in Redis; the cookie carries a signed, opaque id.
 
     :param client: A redis-py client, or any object with its command API
@@ -143,10 +149,12 @@ class RedisSessionInterface(SecureCookieSessionInterface):
     .. versionadded:: 0.2
     """
 
-    #: The salt of the id cookie: an id cookie is never a session cookie.
-    salt = "cookiesession.redis-id"
     session_class: type[Session] = RedisSession
     server_side = True
+    needs_secret_key = True
+    open_session = open_from_cookie_header
+    #: Turns each stored value into text and back.
+    serializer: t.Any = session_json_serializer
 
     def __init__(
         self,
@@ -158,7 +166,9 @@ class RedisSessionInterface(SecureCookieSessionInterface):
         validator: Validator | None = None,
         accept_signed: bool = False,
     ) -> None:
-        super().__init__(validator=validator, event_hook=event_hook)
+        #: Decides whether a loaded session may still be used.
+        self.validator = validator
+        self.event_hook = event_hook
         #: The Redis client.
         self.client = client
         #: Prepended to every key.
@@ -167,7 +177,10 @@ class RedisSessionInterface(SecureCookieSessionInterface):
         self.user_key = user_key
         #: Whether signed cookies are taken over.
         self.accept_signed = accept_signed
-        self._signed = SecureCookieSessionInterface()
+        self._signed = SecureCookieSessionInterface(
+            validator=validator, event_hook=event_hook
+        )
+        self._ids = _IdSigner()
 
     @classmethod
     def from_url(cls, url: str, **kwargs: t.Any) -> RedisSessionInterface:
@@ -196,12 +209,7 @@ class RedisSessionInterface(SecureCookieSessionInterface):
         try:
             return t.cast(str, self.serializer.dumps(value))
         except (TypeError, ValueError, RecursionError) as e:
-            raise TypeError(
-                f"The session value for {key!r} cannot be stored:"
-                f" {type(value).__name__} is not JSON serializable. Store str,"
-                " int, float, bool, None, list, dict, tuple, bytes, datetime or"
-                " UUID values."
-            ) from e
+            raise unstorable_error(self.serializer, {key: value}) from e
 
     def _call(self, what: str, operation: t.Callable[[], t.Any]) -> t.Any:
         try:
@@ -228,16 +236,13 @@ class RedisSessionInterface(SecureCookieSessionInterface):
     # -- The cookie ---------------------------------------------------------
 
     def _cookie(self, app: AppLike, sid: str, permanent: bool) -> str:
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
-            raise RuntimeError(NO_SECRET_KEY)
-        return serializer.dumps([sid, permanent])
+        return self._ids.sign(app, [sid, permanent])
 
     def _verify_id(
         self, app: AppLike, value: str
     ) -> tuple[str, int, int | None] | Rejected:
         """``(sid, issued, fallback index)`` of a valid id cookie."""
-        unsigned = self.unsign(app, value)
+        unsigned = self._ids.unsign(app, value)
         if isinstance(unsigned, Rejected):
             return unsigned
         payload, issued, fallback = unsigned
@@ -248,15 +253,14 @@ class RedisSessionInterface(SecureCookieSessionInterface):
             return Rejected("invalid", "payload")
         return sid, issued, fallback
 
-    def needs_refresh(self, app: AppLike, environ: Mapping[str, t.Any]) -> bool:
+    def needs_refresh_for(self, app: AppLike, cookie_header: str) -> bool:
         """Only for an id cookie that says the session is permanent (the
         flag travels signed in the cookie, so no Redis call decides it)."""
-        header = environ.get("HTTP_COOKIE")
         config = app.config
-        if not header or not config["SESSION_REFRESH_EACH_REQUEST"]:
+        if not cookie_header or not config["SESSION_REFRESH_EACH_REQUEST"]:
             return False
         for value in find_cookie_values(
-            header, self.get_cookie_name(app), MAX_COOKIE_VALUES
+            cookie_header, self.get_cookie_name(app), MAX_COOKIE_VALUES
         ):
             try:
                 raw = b64decode(value.partition(".")[0].encode("ascii"))
@@ -285,92 +289,70 @@ class RedisSessionInterface(SecureCookieSessionInterface):
             # Not written by this library (pickle bytes, say): never
             # unpickled, never overwritten unless the application writes.
             return Rejected("invalid", "payload")
-        rejected = self.check_session(app, data, issued, created)
+        rejected = check_session(self.validator, app, data, issued, created)
         return _Loaded(data, decoded, created) if rejected is None else rejected
 
-    def open_session(self, app: AppLike, request: webob.Request) -> Session | None:
-        """Load the session the id cookie names: one Redis call, and only
-        for the first value whose signature verifies. A store that fails
-        raises :exc:`~cookiesession.SessionStoreError`."""
-        if not app.config["SECRET_KEY"]:
-            return None
-        header = request.environ.get("HTTP_COOKIE", "")
-        first: Rejected | None = None
-        for value in find_cookie_values(
-            header, self.get_cookie_name(app), MAX_COOKIE_VALUES
-        ):
-            checked = self._verify_id(app, value)
-            if isinstance(checked, Rejected):
-                if checked.reason == "signature" and self.accept_signed:
-                    signed = self._signed.verify(app, value)
-                    if isinstance(signed, Verified):
-                        return self._take_over(signed.data)
-                first = first or checked
-                continue
-            sid, issued, fallback = checked
-            loaded = self._load(app, sid, issued)
-            if isinstance(loaded, Rejected):
-                first = loaded
-                break
-            session = t.cast(RedisSession, self.session_class(loaded.data))
-            session.sid, session.stored = sid, loaded.stored
-            session.created = loaded.created
-            session.issued = issued
-            if fallback is not None:
-                self.report("fallback_key", index=fallback)
-                session.modified = True  # re-issue the cookie with the new key
-            return session
-        new = self.session_class(new=True)
-        if first is not None:
-            self.report_rejected(first)
-            # Delete a stale cookie (expired, revoked, gone from the store)
-            # unless the application writes a new session.
-            new.modified = first.event != "invalid" or first.reason == "unknown"
-        return new
+    def verify(self, app: AppLike, value: str) -> Verified | Rejected:
+        """Check one id cookie and load the session it names: one Redis call,
+        and only for a value whose signature verifies (after which no other
+        value is tried). With *accept_signed*, a valid signed cookie is
+        taken over. A store that fails raises
+        :exc:`~cookiesession.SessionStoreError`."""
+        checked = self._verify_id(app, value)
+        if isinstance(checked, Rejected):
+            if checked.reason == "signature" and self.accept_signed:
+                signed = self._signed.verify(app, value)
+                if isinstance(signed, Verified):
+                    return signed._replace(fallback=None, migrated=True)
+            return checked
+        sid, issued, fallback = checked
+        loaded = self._load(app, sid, issued)
+        if isinstance(loaded, Rejected):
+            return loaded._replace(final=True)
+        return Verified(loaded.data, issued, fallback, state=(sid, loaded))
 
-    def _take_over(self, data: dict[str, t.Any]) -> Session:
-        session = t.cast(RedisSession, self.session_class(data))
-        created = data.get(CREATED)
-        session.created = created if type(created) is int else None
-        session.modified = True  # stored, and the cookie replaced, on save
+    def make_session(self, app: AppLike, verified: Verified) -> Session:
+        """A :class:`RedisSession` of what was loaded, or of a signed cookie
+        being taken over (stored, and its cookie replaced, on save)."""
+        session = t.cast(RedisSession, super().make_session(app, verified))
+        if verified.state is None:
+            created = verified.data.get(CREATED)
+            session.created = created if type(created) is int else None
+            session.issued = None
+        else:
+            session.sid, loaded = verified.state
+            session.stored, session.created = loaded.stored, loaded.created
         return session
+
+    def deletes_stale_cookie(self, rejected: Rejected) -> bool:
+        """A stale cookie (expired, revoked, gone from the store) is
+        deleted unless the application writes a new session."""
+        return rejected.event != "invalid" or rejected.reason == "unknown"
 
     # -- Saving -------------------------------------------------------------
 
-    def save_session(
-        self, app: AppLike, session: Session, response: ResponseLike
-    ) -> None:
-        """Write what changed, in one round trip, and set, refresh or
-        delete the cookie."""
+    def should_set_cookie(self, app: AppLike, session: Session) -> bool:
+        """As for cookies, and always after :meth:`RedisSession.regenerate`."""
+        return (
+            super().should_set_cookie(app, session)
+            or t.cast(RedisSession, session).regenerated
+        )
+
+    def cookie_value(self, app: AppLike, session: Session) -> str:
+        """Write what changed, in one round trip, and return the id cookie;
+        ``""`` (delete the cookie) when the session was revoked, expired or
+        regenerated while this request ran: it stays gone."""
         redis_session = t.cast(RedisSession, session)
-        data = session.data
-        name = self.get_cookie_name(app)
-        attrs = self.cookie_attributes(app)
-        if not attrs["partitioned"]:
-            del attrs["partitioned"]
-        if not data:
-            if session.modified:
-                if redis_session.sid is not None:
-                    self._delete(redis_session)
-                add_vary_cookie(response)
-                response.set_cookie(name, "", max_age=0, **attrs)
-            elif session.accessed:
-                add_vary_cookie(response)
-            return
-        if not (self.should_set_cookie(app, session) or redis_session.regenerated):
-            if session.accessed:
-                add_vary_cookie(response)
-            return
-        add_vary_cookie(response)
         if not self._write(app, redis_session):
-            # Revoked, expired or regenerated while this request ran: it
-            # stays gone, and so does the cookie.
             self.report("revoked")
-            response.set_cookie(name, "", max_age=0, **attrs)
-            return
-        permanent = bool(data.get("_permanent"))
-        value = self._cookie(app, t.cast(str, redis_session.sid), permanent)
-        self.set_session_cookie(app, session, response, value, attrs)
+            return ""
+        permanent = bool(session.data.get("_permanent"))
+        return self._cookie(app, t.cast(str, redis_session.sid), permanent)
+
+    def discard(self, app: AppLike, session: Session) -> None:
+        """Delete an emptied session's key."""
+        if t.cast(RedisSession, session).sid is not None:
+            self._delete(t.cast(RedisSession, session))
 
     def _write(self, app: AppLike, session: RedisSession) -> bool:
         now = int(time.time())

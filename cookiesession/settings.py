@@ -22,6 +22,7 @@ from datetime import timedelta
 from types import MappingProxyType
 
 from .config import Config, mask_value
+from .exceptions import InvalidSetting, InvalidSettingType, InvalidSettingValue
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -66,56 +67,6 @@ _WATCHED_PREFIXES = ("SESSION_", "SECRET_KEY", "PERMANENT_SESSION")
 # written as a cookie date once added to the current time.
 _BROWSER_CAP = timedelta(days=400)
 _LONGEST = timedelta(days=365 * 1000)
-
-
-class InvalidSetting(Exception):
-    """A session setting that cannot be used. Raised as
-    :exc:`~cookiesession.settings.InvalidSettingValue` (a :exc:`ValueError`) or
-    :exc:`~cookiesession.settings.InvalidSettingType` (a :exc:`TypeError`).
-
-    :param key: The setting, as the sessions know it (``SECRET_KEY``).
-    :param shown: The value as it may be shown: masked if secret.
-    :param source: Where the value came from, as
-        :meth:`Config.source_of <cookiesession.Config.source_of>` words it,
-        or ``None`` when the config is a plain mapping.
-    :param expected: What is accepted, as a sentence.
-    :param hint: More advice, or ``""``.
-
-    .. versionadded:: 0.2
-    """
-
-    def __init__(
-        self, key: str, shown: str, source: str | None, expected: str, hint: str = ""
-    ) -> None:
-        #: The setting's key.
-        self.key = key
-        #: The given value's repr, masked if secret.
-        self.shown = shown
-        #: Where the value came from, or ``None``.
-        self.source = source
-        #: What is accepted.
-        self.expected = expected
-        #: More advice, or ``""``.
-        self.hint = hint
-        where = f" (from {source})" if source else ""
-        super().__init__(
-            f"Invalid setting {key!r}: {key} = {shown}{where}. {expected}{hint}"
-        )
-
-
-class InvalidSettingValue(InvalidSetting, ValueError):
-    """A value of an accepted type that is not acceptable (``"soon"`` for a
-    duration).
-
-    .. versionadded:: 0.2
-    """
-
-
-class InvalidSettingType(InvalidSetting, TypeError):
-    """A value of a type never accepted (a list for a number).
-
-    .. versionadded:: 0.2
-    """
 
 
 def durations_in_seconds(config: Mapping[str, t.Any]) -> dict[str, float | None]:

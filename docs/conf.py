@@ -24,7 +24,7 @@ nitpick_ignore = [
         "StartResponse",
         "OptExcInfo",
         "Configurator",
-        "cookiesession._cookies.ResponseLike",
+        "cookiesession.wire.cookies.ResponseLike",
         "cookiesession.sessions._Opener",
     )
 ]

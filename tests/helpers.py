@@ -179,7 +179,7 @@ class HMACCounter:
     """Counts HMAC computations: the unit of verification work."""
 
     def __init__(self, monkeypatch):
-        from cookiesession._signing import KeyedHMAC
+        from cookiesession.wire.signed import KeyedHMAC
 
         self.count = 0
         real = KeyedHMAC.get_signature

@@ -63,7 +63,7 @@ def make(events=None, validator=None, **config):
 
 def stamp_of(response):
     value = cookie_of(response).partition("=")[2]
-    from cookiesession._signing import peek_timestamp
+    from cookiesession.wire.signed import peek_timestamp
 
     return peek_timestamp(value)
 
@@ -134,7 +134,7 @@ def test_absolute_timeout_boundary_however_active(clock, age, valid):
 
 
 def test_created_is_written_only_with_an_absolute_timeout(clock):
-    from cookiesession._signing import b64decode
+    from cookiesession.wire.signed import b64decode
 
     def payload(response):
         value = cookie_of(response).partition("=")[2]
@@ -230,7 +230,7 @@ def test_a_validator_that_raises_revokes_and_is_logged(caplog):
 
 
 def test_untouched_young_cookie_costs_no_signature_check(clock, monkeypatch):
-    from cookiesession._signing import KeyedHMAC
+    from cookiesession.wire.signed import KeyedHMAC
 
     calls = []
     real = KeyedHMAC.get_signature

@@ -16,9 +16,9 @@ from cookiesession import (
     SessionMiddleware,
     get_session,
 )
-from cookiesession._cookies import format_set_cookie
-from cookiesession._signing import KeyedHMAC
 from cookiesession.middleware import ResponseHeaders
+from cookiesession.wire.cookies import format_set_cookie
+from cookiesession.wire.signed import KeyedHMAC
 from tests.helpers import KEY, cookie_of, get, make_middleware, sign
 
 

@@ -13,8 +13,8 @@ import webob
 from webtest import TestApp
 
 from cookiesession import SessionMiddleware, SessionStoreError, get_session
-from cookiesession._signing import b64decode
 from cookiesession.redis import RedisSessionInterface
+from cookiesession.wire.signed import b64decode
 from tests.helpers import (
     KEY,
     RedisServer,

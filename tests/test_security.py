@@ -514,7 +514,7 @@ def _call(app, cookie):
 def test_any_cookie_header_is_bounded_and_harmless(fallbacks, values):
     """Arbitrary headers, many same-name values and values near validity:
     never an exception, never more HMACs than the bound."""
-    from cookiesession._signing import KeyedHMAC
+    from cookiesession.wire.signed import KeyedHMAC
 
     count = [0]
     real = KeyedHMAC.get_signature

@@ -18,8 +18,8 @@ from itsdangerous import (
     URLSafeTimedSerializer,
 )
 
-from cookiesession._signing import COMPRESS_MIN, SessionSerializer
 from cookiesession.serializer import TaggedJSONSerializer
+from cookiesession.wire.signed import COMPRESS_MIN, SessionSerializer
 
 KEYS = ["old-key", "current-key"]
 

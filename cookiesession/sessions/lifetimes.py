@@ -12,7 +12,7 @@ import time
 import typing as t
 from collections.abc import Callable, Mapping
 
-from .settings import durations_in_seconds
+from ..settings import durations_in_seconds
 
 __all__ = [
     "EventHook",

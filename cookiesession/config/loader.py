@@ -22,56 +22,14 @@ import types
 import typing as t
 from collections.abc import Callable, Iterable, Mapping
 
-__all__ = ["Config", "is_secret_key", "mask_value"]
+from .masking import mask_value
+from .sources import DEFAULTS, SET_DIRECTLY, Source
 
-_SECRET_MARKERS = ("SECRET", "PASSWORD", "TOKEN", "PRIVATE", "CREDENTIAL")
+__all__ = ["Config"]
+
+# What silent=True ignores: a missing file, a directory, a path through a file.
 _SILENT_ERRNOS = frozenset((errno.ENOENT, errno.EISDIR, errno.ENOTDIR))
-_MASK = "'***'"
 _ABSENT: t.Any = object()
-
-
-def is_secret_key(key: object) -> bool:
-    """Whether a configuration key looks like it holds a secret.
-
-    :param key: The key; anything that is not a string is not secret.
-
-    .. versionadded:: 0.1
-    """
-    if not isinstance(key, str):
-        return False
-    upper = key.upper()
-    return any(marker in upper for marker in _SECRET_MARKERS)
-
-
-def _is_empty(value: object) -> bool:
-    if value is None:
-        return True
-    return isinstance(value, (str, bytes, list, tuple, dict)) and not value
-
-
-def mask_value(key: object, value: object) -> str:
-    """The ``repr`` of *value*, with secrets replaced by ``'***'``.
-
-    The value of a secret-looking *key* is masked whole (``None`` and empty
-    values stay visible, since they say "not set"); inside dicts, lists and tuples, the
-    values of secret-looking keys are masked at every depth.
-
-    :param key: The key the value is stored under.
-    :param value: The value to show.
-
-    .. versionadded:: 0.1
-    """
-    if is_secret_key(key) and not _is_empty(value):
-        return _MASK
-    if isinstance(value, Mapping):
-        items = ", ".join(f"{k!r}: {mask_value(k, v)}" for k, v in value.items())
-        return f"{{{items}}}"
-    if isinstance(value, (list, tuple)):
-        inner = ", ".join(mask_value(None, v) for v in value)
-        if isinstance(value, tuple):
-            return f"({inner},)" if len(value) == 1 else f"({inner})"
-        return f"[{inner}]"
-    return repr(value)
 
 
 class Config(dict[str, t.Any]):
@@ -104,15 +62,15 @@ class Config(dict[str, t.Any]):
         )
         # key -> (where it came from, the value stored then). A value that is
         # no longer the same object was replaced through the dict API.
-        self._sources: dict[str, tuple[str, object]] = {
-            key: ("defaults", value) for key, value in self.items()
+        self._sources: dict[str, tuple[Source, object]] = {
+            key: (DEFAULTS, value) for key, value in self.items()
         }
 
     def __repr__(self) -> str:
         items = ", ".join(f"{k!r}: {mask_value(k, v)}" for k, v in self.items())
         return f"<{type(self).__name__} {{{items}}}>"
 
-    def _store(self, items: Iterable[tuple[str, t.Any]], source: str) -> None:
+    def _store(self, items: Iterable[tuple[str, t.Any]], source: Source) -> None:
         for key, value in items:
             self[key] = value
             self._sources[key] = (source, value)
@@ -132,14 +90,29 @@ class Config(dict[str, t.Any]):
 
         .. versionadded:: 0.1
         """
-        self._from_mapping(mapping, kwargs, "from_mapping()")
+        self._from_mapping(mapping, kwargs, Source("mapping"))
+        return True
+
+    def from_source(self, mapping: Mapping[str, t.Any], source: Source) -> bool:
+        """Load *mapping* as :meth:`from_mapping` does (uppercase keys only)
+        and record *source* as where each value came from: how a loader of
+        another format (a Pyramid ``.ini`` file, say) keeps
+        :meth:`explain` right.
+
+        :param mapping: The values to load.
+        :param source: Where they came from.
+        :return: Always ``True``.
+
+        .. versionadded:: 0.3
+        """
+        self._from_mapping(mapping, {}, source)
         return True
 
     def _from_mapping(
         self,
         mapping: Mapping[str, t.Any] | None,
         kwargs: Mapping[str, t.Any],
-        source: str,
+        source: Source,
     ) -> None:
         merged: dict[str, t.Any] = {}
         if mapping is not None:
@@ -161,16 +134,16 @@ class Config(dict[str, t.Any]):
         .. versionadded:: 0.1
         """
         if isinstance(obj, str):
-            source = f"object {obj!r}"
+            source = Source("object", name=repr(obj))
             obj = _import_string(obj)
         elif isinstance(obj, types.ModuleType):
-            source = f"object {obj.__name__}"
+            source = Source("object", name=obj.__name__)
         else:
             cls = obj if isinstance(obj, type) else type(obj)
-            source = f"object {cls.__module__}.{cls.__qualname__}"
+            source = Source("object", name=f"{cls.__module__}.{cls.__qualname__}")
         self._from_object(obj, source)
 
-    def _from_object(self, obj: object, source: str) -> None:
+    def _from_object(self, obj: object, source: Source) -> None:
         self._store(((k, getattr(obj, k)) for k in dir(obj) if k.isupper()), source)
 
     def from_pyfile(
@@ -206,10 +179,7 @@ class Config(dict[str, t.Any]):
             e.strerror = f"Unable to load configuration file ({e.strerror})"
             raise
         exec(compile(source_code, path, "exec"), module.__dict__)
-        where = f"file {path!r}"
-        if envvar is not None:
-            where += f" (via ${envvar})"
-        self._from_object(module, where)
+        self._from_object(module, Source("pyfile", name=envvar, path=path))
         return True
 
     def from_envvar(self, variable_name: str, silent: bool = False) -> bool:
@@ -274,7 +244,7 @@ class Config(dict[str, t.Any]):
                 return False
             e.strerror = f"Unable to load configuration file ({e.strerror})"
             raise
-        self._from_mapping(obj, {}, f"file {path!r}")
+        self._from_mapping(obj, {}, Source("file", path=path))
         return True
 
     def from_prefixed_env(
@@ -301,7 +271,7 @@ class Config(dict[str, t.Any]):
         prefix = prefix.rstrip("_") + "_"
         self._from_variables(
             [
-                (name, os.environ[name], f"environment variable {name}")
+                (name, os.environ[name], Source("environment", name, prefix=prefix))
                 for name in sorted(os.environ)
                 if name.startswith(prefix) and name != prefix
             ],
@@ -358,7 +328,7 @@ class Config(dict[str, t.Any]):
         prefix = prefix.rstrip("_") + "_"
         self._from_variables(
             [
-                (name, value, f"file {str(filename)!r} line {lines.get(name, '?')}")
+                (name, value, _dotenv(name, filename, lines.get(name), prefix))
                 for name, value in sorted(values.items())
                 if name.startswith(prefix) and name != prefix and value is not None
             ],
@@ -369,14 +339,14 @@ class Config(dict[str, t.Any]):
 
     def _from_variables(
         self,
-        variables: list[tuple[str, str, str]],
+        variables: list[tuple[str, str, Source]],
         prefix: str,
         loads: Callable[[str], t.Any],
     ) -> None:
         """Apply ``(name, raw value, source)`` variables atomically."""
         staged: dict[str, t.Any] = {}
         setters: dict[tuple[str, ...], str] = {}  # path -> the variable that set it
-        sources: dict[str, str] = {}
+        sources: dict[str, Source] = {}
         owned: set[int] = set()  # dicts created or copied by this call
         for env_key, raw, source in variables:
             sources[env_key] = source
@@ -454,7 +424,7 @@ class Config(dict[str, t.Any]):
             e.strerror = f"Unable to read secrets directory ({e.strerror})"
             e.filename = path
             raise
-        loaded: list[tuple[str, str, str]] = []
+        loaded: list[tuple[str, str, Source]] = []
         for name in names:
             file_path = os.path.join(path, name)
             if name.startswith(".") or not os.path.isfile(file_path):
@@ -467,11 +437,14 @@ class Config(dict[str, t.Any]):
                 raise ValueError(
                     f"The secret file {file_path!r} is not valid UTF-8 text."
                 ) from e
-            text = text.removesuffix("\n")
-            text = text.removesuffix("\r")
-            loaded.append((name.upper(), text, file_path))
-        for key, text, file_path in loaded:
-            self._store([(key, text)], f"file {file_path!r}")
+            # Exactly one line ending: a lone "\r" belongs to the secret.
+            if text.endswith("\r\n"):
+                text = text[:-2]
+            elif text.endswith("\n"):
+                text = text[:-1]
+            loaded.append((name.upper(), text, Source("secrets", name, path=file_path)))
+        for key, text, source in loaded:
+            self._store([(key, text)], source)
         return True
 
     def get_namespace(
@@ -498,11 +471,23 @@ class Config(dict[str, t.Any]):
             result[name.lower() if lowercase else name] = value
         return result
 
+    def source(self, key: str) -> Source:
+        """Where *key*'s value came from, as fields: the kind of source, the
+        variable or key, the file and line, the environment prefix. What
+        code reads; :meth:`source_of` is its text.
+
+        :param key: The key.
+        :raises KeyError: If the key is not set.
+
+        .. versionadded:: 0.3
+        """
+        if key not in self:
+            raise KeyError(f"{key!r} is not set in this config.")
+        source, value = self._sources.get(key, (SET_DIRECTLY, None))
+        return source if self[key] is value else SET_DIRECTLY
+
     def _describe(self, key: str) -> str:
-        source, value = self._sources.get(key, ("set directly", None))
-        if self[key] is not value:
-            return "set directly"
-        return source
+        return str(self.source(key))
 
     def source_of(self, key: str) -> str:
         """Where *key*'s value came from, as :meth:`explain` words it: the
@@ -514,9 +499,7 @@ class Config(dict[str, t.Any]):
 
         .. versionadded:: 0.2
         """
-        if key not in self:
-            raise KeyError(f"{key!r} is not set in this config.")
-        return self._describe(key)
+        return str(self.source(key))
 
     def explain(self, key: str | None = None) -> str:
         """One line saying what *key* holds (masked if secret) and where it
@@ -553,3 +536,9 @@ def _import_string(name: str) -> object:
     except (ImportError, AttributeError, ValueError) as e:
         raise ImportError(f"Could not import {name!r}: {e}") from e
     return obj
+
+
+def _dotenv(
+    name: str, filename: str | os.PathLike[str], line: int | None, prefix: str
+) -> Source:
+    return Source("dotenv", name, path=str(filename), line=line, prefix=prefix)

@@ -22,8 +22,10 @@ Anything but the serializer's own salt goes through itsdangerous unchanged.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import re
 import time
 import typing as t
 import zlib
@@ -270,3 +272,30 @@ class SessionSerializer(URLSafeTimedSerializer):
                 " unserializing the data.",
                 original_error=e,
             ) from e
+
+
+_COOKIE_VALUE = re.compile(r"[A-Za-z0-9_\-.]+").fullmatch
+
+
+def is_cookie_value(value: str) -> bool:
+    """Whether *value* holds only the characters URL-safe base64 and
+    itsdangerous write. Other characters are refused before any decoding:
+    base64 decoders skip them, so a changed cookie could still open.
+
+    .. versionadded:: 0.2
+    """
+    return _COOKIE_VALUE(value) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def signing_serializer(
+    keys: tuple[str | bytes, ...],
+    salt: str,
+    serializer: t.Any,
+    key_derivation: str,
+    digest_method: t.Any,
+) -> SessionSerializer:
+    """The :class:`SessionSerializer` of *keys* (oldest first) and the
+    other parameters, built once: the derived keys and HMAC states are
+    kept inside it."""
+    return SessionSerializer(keys, salt, serializer, key_derivation, digest_method)

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import re
+import time
 import typing as t
+from collections.abc import Iterable
 from datetime import datetime
 from email.utils import formatdate
 
 __all__ = [
+    "ResponseHeaders",
     "ResponseLike",
     "add_vary_cookie",
     "find_cookie_values",
@@ -138,3 +141,107 @@ def find_cookie_values(header: str, name: str, limit: int) -> list[str]:
             break
         start = end + 1
     return values
+
+
+class ResponseHeaders:
+    """A header list with the parts of :class:`webob.Response` that a
+    session interface uses (``headerlist``,
+    ``vary``, ``set_cookie``, ``delete_cookie``), without building a whole
+    response object on every request.
+
+    :param headerlist: The ``(name, value)`` pairs, changed in place.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ("headerlist",)
+
+    def __init__(self, headerlist: list[tuple[str, str]]) -> None:
+        self.headerlist = headerlist
+
+    @property
+    def vary(self) -> tuple[str, ...] | None:
+        """The ``Vary`` values, from every ``Vary`` header; setting it
+        leaves exactly one ``Vary`` header."""
+        values = [
+            item.strip()
+            for name, value in self.headerlist
+            if name.lower() == "vary"
+            for item in value.split(",")
+            if item.strip()
+        ]
+        return tuple(values) or None
+
+    @vary.setter
+    def vary(self, value: Iterable[str] | None) -> None:
+        headers = self.headerlist
+        if any(name.lower() == "vary" for name, _ in headers):
+            headers[:] = [h for h in headers if h[0].lower() != "vary"]
+        if value:
+            self.headerlist.append(("Vary", ", ".join(value)))
+
+    def set_cookie(
+        self,
+        name: str,
+        value: str = "",
+        max_age: int | None = None,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        expires: float | datetime | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Add a ``Set-Cookie`` header, as :meth:`webob.Response.set_cookie`
+        does: with *max_age* and no *expires*, ``Expires`` is now plus
+        *max_age* (the epoch for ``max_age=0``, which deletes the cookie);
+        *expires* is a datetime or a Unix timestamp.
+
+        :raises ValueError: If the name, value, path or domain holds a
+            control character or ``;``, which would break the header or add
+            attributes to it.
+        """
+        if has_unsafe(f"{name}{value}{path or ''}{domain or ''}"):
+            raise ValueError(
+                f"Cookie {name!r}: a control character or ';' cannot be"
+                " sent in a Set-Cookie header; encode the value first."
+            )
+        if expires is None and max_age is not None:
+            expires = time.time() + max_age if max_age > 0 else 0
+        header = format_set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            expires=expires,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+        self.headerlist.append(("Set-Cookie", header))
+
+    def delete_cookie(
+        self,
+        name: str,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Add a ``Set-Cookie`` header that makes the browser drop *name*."""
+        self.set_cookie(
+            name,
+            "",
+            max_age=0,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )

@@ -1,0 +1,251 @@
+"""The session of one request, and the null session used without a secret
+key.
+
+What marks a session, in one place:
+
+============================================  ==========  ============
+operation                                     accessed    modified
+============================================  ==========  ============
+``[]``, ``get``, ``in``, ``len``, ``bool``,   yes         no
+iteration, ``keys``, ``items``, ``values``,
+``==``, reading ``permanent``
+``[]=``, ``del``, ``clear``, ``popitem``,     yes         yes
+``update``, ``|=``, setting ``permanent``
+``pop`` / ``setdefault``                      yes         only if the key
+                                                          was present /
+                                                          missing
+``session.data``                              no          no
+============================================  ==========  ============
+"""
+
+from __future__ import annotations
+
+import contextlib
+import typing as t
+from collections.abc import Iterator, Mapping, MutableMapping
+from types import MappingProxyType
+
+__all__ = ["NO_SECRET_KEY", "NullSession", "Session", "request_cache"]
+
+_MISSING: t.Any = object()
+
+#: Why a null session refuses changes.
+NO_SECRET_KEY = (
+    "The session is unavailable because no secret key was set. Set SECRET_KEY"
+    " in the configuration to a long random string; 'cookiesession keygen'"
+    " prints one."
+)
+
+
+class Session(MutableMapping[str, t.Any]):
+    """The session of one request: a mutable mapping that records whether
+    it was used and changed (the table in :doc:`/sessions`).
+
+    Changing a value *inside* the session (``session["cart"].append(3)``)
+    cannot be seen: set ``session.modified = True`` afterwards.
+
+    :param initial: The initial contents.
+    :param new: Whether no valid session cookie came with the request.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = (
+        "_data",
+        "_request_cache",
+        "accessed",
+        "issued",
+        "modified",
+        "new",
+    )
+
+    def __init__(
+        self, initial: Mapping[str, t.Any] | None = None, *, new: bool = False
+    ) -> None:
+        self._data: dict[str, t.Any] = {} if initial is None else dict(initial)
+        #: When the cookie (or stored session) this session came from was
+        #: last issued, in seconds since the epoch; ``None`` for a new one.
+        #: Set by the session interface.
+        #:
+        #: .. versionadded:: 0.2
+        self.issued: int | None = None
+        self._request_cache: dict[str, t.Any] | None = None
+        #: ``True`` when no valid session cookie came with the request.
+        self.new = new
+        #: ``True`` once the session was changed; set it yourself after
+        #: changing a nested value.
+        self.modified = False
+        #: ``True`` once the session was read or changed. The response then
+        #: gets ``Vary: Cookie``, so caches do not share it between users.
+        self.accessed = False
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._data!r}>"
+
+    @property
+    def data(self) -> Mapping[str, t.Any]:
+        """A read-only view of the contents that marks nothing: for session
+        interfaces and integrations, which must not make a response vary.
+
+        .. versionadded:: 0.2
+        """
+        return MappingProxyType(self._data)
+
+    @property
+    def permanent(self) -> bool:
+        """Whether the cookie outlives the browser session, expiring after
+        ``PERMANENT_SESSION_LIFETIME``. Stored as the ``"_permanent"`` key,
+        as Flask does."""
+        data = self._data
+        self.accessed = True
+        return bool(data.get("_permanent", False))
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self["_permanent"] = bool(value)
+
+    # Reads.
+    def __getitem__(self, key: str) -> t.Any:
+        data = self._data
+        self.accessed = True
+        return data[key]
+
+    def get(self, key: str, default: t.Any = None) -> t.Any:
+        data = self._data
+        self.accessed = True
+        return data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        data = self._data
+        self.accessed = True
+        return key in data
+
+    def __iter__(self) -> Iterator[str]:
+        data = self._data
+        self.accessed = True
+        return iter(data)
+
+    def __len__(self) -> int:
+        data = self._data
+        self.accessed = True
+        return len(data)
+
+    def keys(self) -> t.KeysView[str]:
+        data = self._data
+        self.accessed = True
+        return data.keys()
+
+    def items(self) -> t.ItemsView[str, t.Any]:
+        data = self._data
+        self.accessed = True
+        return data.items()
+
+    def values(self) -> t.ValuesView[t.Any]:
+        data = self._data
+        self.accessed = True
+        return data.values()
+
+    def __eq__(self, other: object) -> bool:
+        data = self._data
+        self.accessed = True
+        if isinstance(other, Session):
+            return data == other._data
+        return data == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # Mutators.
+    def __setitem__(self, key: str, value: t.Any) -> None:
+        self._data[key] = value
+        self.accessed = self.modified = True
+
+    def __delitem__(self, key: str) -> None:
+        del self._data[key]
+        self.accessed = self.modified = True
+
+    def clear(self) -> None:
+        self._data.clear()
+        self.accessed = self.modified = True
+
+    def pop(self, key: str, default: t.Any = _MISSING) -> t.Any:
+        data = self._data
+        self.accessed = True
+        if key in data:
+            self.modified = True
+            return data.pop(key)
+        if default is _MISSING:
+            raise KeyError(key)
+        return default
+
+    def popitem(self) -> tuple[str, t.Any]:
+        item = self._data.popitem()
+        self.accessed = self.modified = True
+        return item
+
+    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
+        data = self._data
+        self.accessed = True
+        if key not in data:
+            self.modified = True
+            data[key] = default
+        return data[key]
+
+    def update(self, other: t.Any = (), /, **kwargs: t.Any) -> None:
+        self._data.update(other, **kwargs)
+        self.accessed = self.modified = True
+
+    def __ior__(self, other: t.Any) -> Session:
+        self.update(other)
+        return self
+
+
+class NullSession(Session):
+    """The session when no secret key is set: it reads as empty, and every
+    change raises :exc:`RuntimeError` explaining how to set a key.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ()
+
+    def __init__(
+        self, initial: Mapping[str, t.Any] | None = None, *, new: bool = False
+    ) -> None:
+        super().__init__(initial, new=new)
+        self._data = _NullData(self._data)
+
+    def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+        raise RuntimeError(NO_SECRET_KEY)
+
+    __setitem__ = __delitem__ = clear = pop = popitem = _fail
+    setdefault = update = __ior__ = _fail
+
+
+class _NullData(dict[str, t.Any]):
+    """A null session's contents: every change fails as the session's own
+    mutators do, however it is reached."""
+
+    def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+        raise RuntimeError(NO_SECRET_KEY)
+
+    __setitem__ = __delitem__ = clear = pop = popitem = _fail
+    setdefault = update = __ior__ = _fail
+
+
+def request_cache(session: t.Any) -> dict[str, t.Any]:
+    """A dict that lives as long as *session*, the session of one request:
+    where helpers such as :func:`~cookiesession.get_flashed_messages` keep
+    what they computed for this request. Never saved. Any session class
+    works: one that is not a :class:`Session` keeps it as an attribute.
+
+    .. versionadded:: 0.2
+    """
+    try:
+        cache: dict[str, t.Any] | None = session._request_cache
+    except AttributeError:
+        cache = None
+    if cache is None:
+        cache = {}
+        with contextlib.suppress(AttributeError):  # slots of its own
+            session._request_cache = cache
+    return cache
