@@ -17,8 +17,7 @@ import typing as t
 
 import webob
 
-from .middleware import ENVIRON_KEY, get_session
-from .sessions import Session
+from .sessions import Session, loaded
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -87,7 +86,9 @@ class CSRFMiddleware:
     .. versionadded:: 0.2
     """
 
-    def __init__(self, app: WSGIApplication, environ_key: str = ENVIRON_KEY) -> None:
+    def __init__(
+        self, app: WSGIApplication, environ_key: str = "cookiesession.session"
+    ) -> None:
         self.app = app
         self.environ_key = environ_key
 
@@ -96,7 +97,12 @@ class CSRFMiddleware:
     ) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD", "GET").upper() in UNSAFE_METHODS:
             request = webob.Request(environ)
-            session = get_session(environ, self.environ_key)
+            if self.environ_key not in environ:
+                raise KeyError(
+                    f"No session in the WSGI environ under {self.environ_key!r}:"
+                    " put CSRFMiddleware inside cookiesession.SessionMiddleware."
+                )
+            session = loaded(environ[self.environ_key])
             if not check_csrf_token(session, token_of_request(request)):
                 start_response(
                     "403 Forbidden", [("Content-Type", "text/plain; charset=utf-8")]

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from types import MappingProxyType
 
-from .config import Config, mask_value
+from .config import Config, Source, mask_value
 from .exceptions import InvalidSetting, InvalidSettingType, InvalidSettingValue
 
 __all__ = [
@@ -131,10 +131,10 @@ class _Checker:
         self.config = config
         self.merged = {**DEFAULT_CONFIG, **config}
 
-    def source(self, key: str) -> str | None:
+    def origin(self, key: str) -> Source | None:
         config = self.config
         if isinstance(config, Config) and key in config:
-            return config.source_of(key)
+            return config.source(key)
         return None
 
     def fail(
@@ -142,7 +142,9 @@ class _Checker:
     ) -> InvalidSetting:
         cls = InvalidSettingType if type_error else InvalidSettingValue
         shown = mask_value(key, self.merged.get(key))
-        return cls(key, shown, self.source(key), expected, hint)
+        origin = self.origin(key)
+        source = None if origin is None else str(origin)
+        return cls(key, shown, source, expected, hint, origin)
 
     def boolean(self, key: str) -> bool:
         value = self.merged[key]
@@ -231,10 +233,10 @@ class _Checker:
         )
 
     def json_hint(self, key: str) -> str:
-        source = self.source(key) or ""
-        if not source.startswith("environment variable "):
+        origin = self.origin(key)
+        var = None if origin is None else origin.variable
+        if var is None:
             return ""
-        var = source.rsplit(" ", 1)[1]
         value = self.merged[key]
         return (
             f" The environment variable {var} was parsed as JSON into"
@@ -343,13 +345,15 @@ def _as_written(
 ) -> tuple[str, Callable[[str], str]]:
     """How the user wrote *key* (an environment variable, an .ini key, a
     secret file's name), and how to spell a suggestion the same way."""
-    source = config.source_of(key) if isinstance(config, Config) else ""
-    if source.startswith("environment variable ") and source.endswith(key):
-        var = source.rsplit(" ", 1)[1]
+    if not isinstance(config, Config):
+        return spell(key), spell
+    origin = config.source(key)
+    var = origin.variable
+    if var is not None and var.endswith(key):
         prefix = var[: -len(key)]
         return var, lambda known: prefix + known
-    if source.startswith("file ") and isinstance(config, Config):
-        return f"{key.lower()} ({source})", str.lower
+    if origin.kind == "secrets":
+        return f"{key.lower()} ({origin})", str.lower
     return spell(key), spell
 
 
@@ -482,10 +486,9 @@ def warn_if_no_secret_key(
     where = "SECRET_KEY in the configuration"
     if isinstance(given, Config):
         for key in given:
-            source = given.source_of(key)
-            if source.startswith("environment variable ") and source.endswith(key):
-                var = source.rsplit(" ", 1)[1]
-                where = f"the environment variable {var[: -len(key)]}SECRET_KEY"
+            origin = given.source(key)
+            if origin.kind == "environment" and origin.prefix is not None:
+                where = f"the environment variable {origin.prefix}SECRET_KEY"
                 break
     warn(
         "No SECRET_KEY is set, so sessions are disabled: reading them gives an"

@@ -19,6 +19,9 @@ nitpick_ignore = [
     ("py:class", name)
     for name in (
         "t.Any",
+        "Validator",
+        "EventHook",
+        "Opener",
         "WSGIEnvironment",
         "WSGIApplication",
         "StartResponse",

@@ -46,7 +46,8 @@ class SessionInterface(CookieSettings):
     called whether or not ``SECRET_KEY`` is set.
 
     The built-in interfaces implement :meth:`verify` (one cookie value in,
-    :class:`Verified` or :class:`Rejected` out) and :meth:`cookie_value`
+    :class:`~cookiesession.sessions.Verified` or
+    :class:`~cookiesession.sessions.Rejected` out) and :meth:`cookie_value`
     instead; :meth:`open_cookies` and :meth:`save_session` here are the
     loop and the skeleton they share.
 
@@ -167,7 +168,8 @@ class SessionInterface(CookieSettings):
     def open_session(self, app: AppLike, request: webob.Request) -> Session | None:
         """Load the session of *request*; ``None`` means a null session.
         A custom interface overrides it, as in Flask; the built-in ones
-        are :func:`open_from_cookie_header`."""
+        are
+        :func:`~cookiesession.sessions.interface.open_from_cookie_header`."""
         raise NotImplementedError
 
     def open_now(
@@ -191,8 +193,9 @@ class SessionInterface(CookieSettings):
         return self.make_null_session(app) if session is None else session
 
     def open_cookies(self, app: AppLike, cookie_header: str) -> Session | None:
-        """The one open loop: the first of at most :data:`MAX_COOKIE_VALUES`
-        values of the session cookie that :meth:`verify` accepts, else an
+        """The one open loop: the first of at most
+        :data:`~cookiesession.sessions.MAX_COOKIE_VALUES` values of the session
+        cookie that :meth:`verify` accepts, else an
         empty new session (the first rejection reported, and the stale
         cookie deleted when :meth:`deletes_stale_cookie` says so); ``None``
         without a secret key, for an interface that needs one.
@@ -354,7 +357,9 @@ def open_from_cookie_header(
     self: SessionInterface, app: AppLike, request: webob.Request
 ) -> Session | None:
     """The ``open_session`` of the built-in interfaces: :meth:`open_cookies
-    <SessionInterface.open_cookies>` on the request's ``Cookie`` header.
-    With it in place a driver calls :meth:`~SessionInterface.open_cookies`
-    directly and builds no request object."""
+    <cookiesession.SessionInterface.open_cookies>` on the request's ``Cookie`` header.
+    With it in place a driver calls :meth:`~cookiesession.SessionInterface.open_cookies`
+    directly and builds no request object.
+
+    .. versionadded:: 0.3"""
     return self.open_cookies(app, request.headers.get("Cookie", ""))

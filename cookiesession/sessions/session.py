@@ -236,7 +236,7 @@ def request_cache(session: t.Any) -> dict[str, t.Any]:
     """A dict that lives as long as *session*, the session of one request:
     where helpers such as :func:`~cookiesession.get_flashed_messages` keep
     what they computed for this request. Never saved. Any session class
-    works: one that is not a :class:`Session` keeps it as an attribute.
+    works: one that is not a :class:`~cookiesession.Session` keeps it as an attribute.
 
     .. versionadded:: 0.2
     """

@@ -26,7 +26,7 @@ _UNSAFE_BYTES = bytes(range(0x20)) + b"\x7f;"
 class ResponseLike(t.Protocol):
     """What a session interface needs of a response: a
     :class:`webob.Response` or a
-    :class:`~cookiesession.middleware.ResponseHeaders`."""
+    :class:`ResponseHeaders`."""
 
     headerlist: list[tuple[str, str]]
 
