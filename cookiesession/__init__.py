@@ -21,7 +21,7 @@ from .sessions import (
 )
 from .settings import DEFAULT_CONFIG, validate_config
 
-__version__ = "0.2.0.dev0"
+__version__ = "0.3.0.dev0"
 
 __all__ = [
     "DEFAULT_CONFIG",
