@@ -38,15 +38,15 @@ from functools import partial
 import webob
 
 from .sessions import (
+    LazySession,
     SecureCookieSessionInterface,
     Session,
     SessionInterface,
     ensure_opened,
-    is_opened,
     loaded,
-    open_request_session,
     save_request_session,
 )
+from .sessions.lazy import unopened_header
 from .settings import ReadOnlyConfig, validate_config, warn_if_no_secret_key
 from .wire.cookies import ResponseHeaders
 
@@ -112,25 +112,23 @@ class SessionMiddleware:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         interface = self.session_interface
-        session = open_request_session(
-            interface,
-            self,
-            environ.get("HTTP_COOKIE", ""),
-            webob.Request,
-            # A copy, so the environ and its session never refer to each
-            # other (the environ is then freed without the cyclic GC).
-            environ.copy() if interface.wants_request else None,
+        session = LazySession(
+            (
+                interface,
+                self,
+                environ.get("HTTP_COOKIE", ""),
+                webob.Request,
+                # A copy, so the environ and its session never refer to each
+                # other (the environ is then freed without the cyclic GC).
+                environ.copy() if interface.wants_request else None,
+            )
         )
         environ[self.environ_key] = session
-        return self.app(
-            environ,
-            partial(self._save_and_start, environ, session, start_response),
-        )
+        return self.app(environ, partial(self._save_and_start, session, start_response))
 
     def _save_and_start(
         self,
-        environ: WSGIEnvironment,
-        session: Session,
+        session: LazySession,
         start_response: StartResponse,
         status: str,
         headers: list[tuple[str, str]],
@@ -138,10 +136,10 @@ class SessionMiddleware:
         /,
     ) -> t.Callable[[bytes], object]:
         interface = self.session_interface
-        if not is_opened(session):
+        header = unopened_header(session)
+        if header is not None:
             # The common case, kept short: a request that never used its
             # session and needs no refresh costs one check.
-            header = environ.get("HTTP_COOKIE", "")
             if not interface.untouched_needs_refresh(self, header):
                 return start_response(status, headers, exc_info)
             ensure_opened(session)

@@ -14,7 +14,7 @@ always gets the real object (:func:`loaded`).
 from __future__ import annotations
 
 import typing as t
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator
 
 from .session import Session
 
@@ -31,44 +31,44 @@ __all__ = ["LazySession", "ensure_opened", "is_opened", "loaded", "unopened_head
 Opener = tuple["SessionInterface", "AppLike", str, Callable[[t.Any], t.Any], t.Any]
 
 
-class LazySession(MutableMapping[str, t.Any]):
+class LazySession:
     """The session of one request, opened on first use.
 
     Putting it in place costs no signature check and no store call; the
     first read, write or attribute access opens the real session (at most
     once per request) and from then on each use is passed straight to it.
+    It is a mapping by every test that matters (``isinstance(lazy,
+    Mapping)``, ``dict(lazy)``), through the real session's class.
 
     .. versionadded:: 0.3
     """
 
-    __slots__ = ("_opener", "_session")
+    # One slot: the opener until the first use, then the real session (a
+    # mapping, never a tuple). Nothing refers back to the request after.
+    __slots__ = ("_state",)
 
-    _opener: Opener
-    _session: t.Any
+    _state: t.Any
 
     def __init__(self, opener: Opener) -> None:
-        _OPENER(self, opener)
-        _SESSION(self, None)
+        _STATE(self, opener)
 
     def _get(self) -> t.Any:
-        session = self._session
-        if session is None:
-            interface, app, header, make_request, source = self._opener
-            session = interface.open_now(app, header, make_request, source)
-            _SESSION(self, session)
-            # Drop the request it came from: nothing refers back to it.
-            _OPENER(self, (interface, None, header, None, None))
-        return session
+        state = self._state
+        if type(state) is tuple:
+            interface, app, header, make_request, source = state
+            state = interface.open_now(app, header, make_request, source)
+            _STATE(self, state)
+        return state
 
     # ``isinstance(lazy, cls)`` asks ``__class__`` once ``type()`` does not
     # match: answer with the real session's class (or, before it is opened,
     # the class the interface makes).
     @property  # type: ignore[misc]
     def __class__(self) -> type:
-        session = self._session
-        if session is None:
-            return self._opener[0].session_class
-        return type(session)
+        state = self._state
+        if type(state) is tuple:
+            return t.cast(type, state[0].session_class)
+        return type(state)
 
     # zope.interface (Pyramid's ISession) asks for this on the instance
     # first, and may cache a declaration on the stand-in's class otherwise.
@@ -87,10 +87,10 @@ class LazySession(MutableMapping[str, t.Any]):
         delattr(self._get(), name)
 
     def __repr__(self) -> str:
-        session = self._session
-        if session is None:
-            return f"<{self._opener[0].session_class.__name__} (not loaded yet)>"
-        return repr(session)
+        state = self._state
+        if type(state) is tuple:
+            return f"<{state[0].session_class.__name__} (not loaded yet)>"
+        return repr(state)
 
     # The mapping, passed on. Spelled out, not inherited from the mixin
     # methods, so each use costs one call into the real session.
@@ -151,8 +151,7 @@ class LazySession(MutableMapping[str, t.Any]):
         self._get().clear()
 
 
-_OPENER = LazySession.__dict__["_opener"].__set__
-_SESSION = LazySession.__dict__["_session"].__set__
+_STATE = LazySession.__dict__["_state"].__set__
 
 
 def is_opened(session: t.Any) -> bool:
@@ -161,7 +160,7 @@ def is_opened(session: t.Any) -> bool:
 
     .. versionadded:: 0.2
     """
-    return type(session) is not LazySession or session._session is not None
+    return type(session) is not LazySession or type(session._state) is not tuple
 
 
 def ensure_opened(session: t.Any) -> t.Any:
@@ -191,6 +190,8 @@ def unopened_header(session: t.Any) -> str | None:
 
     .. versionadded:: 0.3
     """
-    if type(session) is LazySession and session._session is None:
-        return session._opener[2]
+    if type(session) is LazySession:
+        state = session._state
+        if type(state) is tuple:
+            return t.cast(str, state[2])
     return None
