@@ -14,6 +14,7 @@ from webtest import TestApp
 
 from cookiesession import SessionMiddleware, SessionStoreError, get_session
 from cookiesession.redis import RedisSessionInterface
+from cookiesession.stores.plan import user_index_of
 from cookiesession.wire.signed import b64decode
 from tests.helpers import (
     KEY,
@@ -235,7 +236,7 @@ def test_revoke_list_and_dangling_index_entries(redis_client, clock):
     session_keys = [k for k in redis_client.keys("session:*") if b"user:" not in k]
     redis_client.delete(session_keys[0])
     assert len(interface.list_sessions("ann")) == 1
-    index = interface._user_index("ann")
+    index = user_index_of(interface.key_prefix, "ann")
     assert redis_client.hlen(index) == 1  # the dangling entry was removed
     assert interface.revoke_user("ann") == 1
     assert phone.get("/show").json == {}
