@@ -1,10 +1,7 @@
-"""A standalone configuration loader with Flask's ``Config`` API.
-
-:class:`Config` is a :class:`dict` that knows how to fill itself from Python
-files, objects, JSON or TOML files, prefixed environment variables and
-Docker/Kubernetes secret mounts, and remembers where every key came from
-(:meth:`Config.explain`). It imports nothing else of the package, so it can be
-used on its own.
+"""A standalone configuration loader with Flask's ``Config`` API: a
+:class:`dict` that fills itself from Python files, objects, JSON or TOML
+files, prefixed environment variables, ``.env`` files and secret mounts, and
+remembers where every key came from (:meth:`Config.explain`).
 
 Values of keys that look secret (``SECRET``, ``PASSWORD``, ``TOKEN``,
 ``PRIVATE`` or ``CREDENTIAL`` anywhere in the name) are masked in ``repr()``,
@@ -13,23 +10,23 @@ in :meth:`Config.explain` and in every error message.
 
 from __future__ import annotations
 
-import errno
-import importlib
-import io
 import json
 import os
-import types
 import typing as t
 from collections.abc import Callable, Iterable, Mapping
 
+from .environment import (
+    SILENT_ERRNOS,
+    dotenv_variables,
+    environment_variables,
+    nest,
+    secrets_in,
+)
 from .masking import mask_value
+from .objects import resolve_object, run_pyfile
 from .sources import DEFAULTS, SET_DIRECTLY, Source
 
 __all__ = ["Config"]
-
-# What silent=True ignores: a missing file, a directory, a path through a file.
-_SILENT_ERRNOS = frozenset((errno.ENOENT, errno.EISDIR, errno.ENOTDIR))
-_ABSENT: t.Any = object()
 
 
 class Config(dict[str, t.Any]):
@@ -133,15 +130,7 @@ class Config(dict[str, t.Any]):
 
         .. versionadded:: 0.1
         """
-        if isinstance(obj, str):
-            source = Source("object", name=repr(obj))
-            obj = _import_string(obj)
-        elif isinstance(obj, types.ModuleType):
-            source = Source("object", name=obj.__name__)
-        else:
-            cls = obj if isinstance(obj, type) else type(obj)
-            source = Source("object", name=f"{cls.__module__}.{cls.__qualname__}")
-        self._from_object(obj, source)
+        self._from_object(*resolve_object(obj))
 
     def _from_object(self, obj: object, source: Source) -> None:
         self._store(((k, getattr(obj, k)) for k in dir(obj) if k.isupper()), source)
@@ -168,17 +157,13 @@ class Config(dict[str, t.Any]):
         self, filename: str | os.PathLike[str], silent: bool, envvar: str | None
     ) -> bool:
         path = self._path(filename)
-        module = types.ModuleType("config")
-        module.__file__ = path
         try:
-            with open(path, "rb") as f:
-                source_code = f.read()
+            module = run_pyfile(path)
         except OSError as e:
-            if silent and e.errno in _SILENT_ERRNOS:
+            if silent and e.errno in SILENT_ERRNOS:
                 return False
             e.strerror = f"Unable to load configuration file ({e.strerror})"
             raise
-        exec(compile(source_code, path, "exec"), module.__dict__)
         self._from_object(module, Source("pyfile", name=envvar, path=path))
         return True
 
@@ -240,7 +225,7 @@ class Config(dict[str, t.Any]):
                 with open(path, "rb") as f:
                     obj = load(f)
         except OSError as e:
-            if silent and e.errno in _SILENT_ERRNOS:
+            if silent and e.errno in SILENT_ERRNOS:
                 return False
             e.strerror = f"Unable to load configuration file ({e.strerror})"
             raise
@@ -269,15 +254,7 @@ class Config(dict[str, t.Any]):
         .. versionadded:: 0.1
         """
         prefix = prefix.rstrip("_") + "_"
-        self._from_variables(
-            [
-                (name, os.environ[name], Source("environment", name, prefix=prefix))
-                for name in sorted(os.environ)
-                if name.startswith(prefix) and name != prefix
-            ],
-            prefix,
-            loads,
-        )
+        self._from_variables(environment_variables(prefix), prefix, loads)
         return True
 
     def from_dotenv(
@@ -302,39 +279,15 @@ class Config(dict[str, t.Any]):
 
         .. versionadded:: 0.2
         """
-        try:
-            from dotenv import dotenv_values
-            from dotenv.parser import parse_stream
-        except ImportError as e:
-            raise ImportError(
-                "Config.from_dotenv needs python-dotenv:"
-                " pip install 'cookiesession[dotenv]'"
-            ) from e
         filename = self._path(path)
         try:
-            with open(filename, encoding="utf-8") as f:
-                text = f.read()
+            variables = dotenv_variables(filename, prefix)
         except OSError as e:
-            if silent and e.errno in _SILENT_ERRNOS:
+            if silent and e.errno in SILENT_ERRNOS:
                 return False
             e.strerror = f"Unable to load .env file ({e.strerror})"
             raise
-        values = dotenv_values(stream=io.StringIO(text))
-        lines = {
-            binding.key: binding.original.line
-            for binding in parse_stream(io.StringIO(text))
-            if binding.key is not None
-        }
-        prefix = prefix.rstrip("_") + "_"
-        self._from_variables(
-            [
-                (name, value, _dotenv(name, filename, lines.get(name), prefix))
-                for name, value in sorted(values.items())
-                if name.startswith(prefix) and name != prefix and value is not None
-            ],
-            prefix,
-            json.loads,
-        )
+        self._from_variables(variables, prefix.rstrip("_") + "_", json.loads)
         return True
 
     def _from_variables(
@@ -344,54 +297,8 @@ class Config(dict[str, t.Any]):
         loads: Callable[[str], t.Any],
     ) -> None:
         """Apply ``(name, raw value, source)`` variables atomically."""
-        staged: dict[str, t.Any] = {}
-        setters: dict[tuple[str, ...], str] = {}  # path -> the variable that set it
-        sources: dict[str, Source] = {}
-        owned: set[int] = set()  # dicts created or copied by this call
-        for env_key, raw, source in variables:
-            sources[env_key] = source
-            try:
-                value = loads(raw)
-            except Exception:
-                value = raw
-            *parents, tail = env_key[len(prefix) :].split("__")
-            current: dict[str, t.Any] = staged
-            for depth, part in enumerate(parents):
-                if current is staged and part not in staged:
-                    child = self.get(part, _ABSENT)
-                else:
-                    child = current.get(part, _ABSENT)
-                if child is _ABSENT:
-                    child = {}
-                elif not isinstance(child, dict):  # None included: it was set
-                    path = tuple(parents[: depth + 1])
-                    raise self._conflict(env_key, path, setters.get(path))
-                if id(child) not in owned:
-                    # Copy on write: the config is only changed once every
-                    # variable has applied cleanly.
-                    child = dict(child)
-                    owned.add(id(child))
-                current[part] = child
-                current = child
-            current[tail] = value
-            for depth in range(len(parents) + 1):
-                setters[(*parents, tail)[: depth + 1]] = env_key
-        for key, value in staged.items():
-            self._store([(key, value)], sources[setters[(key,)]])
-
-    def _conflict(
-        self, env_key: str, path: tuple[str, ...], setter: str | None
-    ) -> ValueError:
-        name = "__".join(path)
-        if setter is not None:
-            by = f"the environment variable {setter!r}"
-        else:
-            by = f"the config value of {path[0]!r} (from {self._describe(path[0])})"
-        return ValueError(
-            f"The environment variable {env_key!r} sets a key inside {name!r},"
-            f" but {name!r} is not a dict: it was set by {by}. Remove or rename"
-            " one of the two; no environment variable was applied."
-        )
+        for key, value, source in nest(self, variables, prefix, loads, self._describe):
+            self._store([(key, value)], source)
 
     def from_secrets_dir(
         self, directory: str | os.PathLike[str], silent: bool = False
@@ -415,34 +322,9 @@ class Config(dict[str, t.Any]):
 
         .. versionadded:: 0.1
         """
-        path = self._path(directory)
-        try:
-            names = sorted(os.listdir(path))
-        except OSError as e:
-            if silent and e.errno in _SILENT_ERRNOS:
-                return False
-            e.strerror = f"Unable to read secrets directory ({e.strerror})"
-            e.filename = path
-            raise
-        loaded: list[tuple[str, str, Source]] = []
-        for name in names:
-            file_path = os.path.join(path, name)
-            if name.startswith(".") or not os.path.isfile(file_path):
-                continue
-            with open(file_path, "rb") as f:
-                data = f.read()
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise ValueError(
-                    f"The secret file {file_path!r} is not valid UTF-8 text."
-                ) from e
-            # Exactly one line ending: a lone "\r" belongs to the secret.
-            if text.endswith("\r\n"):
-                text = text[:-2]
-            elif text.endswith("\n"):
-                text = text[:-1]
-            loaded.append((name.upper(), text, Source("secrets", name, path=file_path)))
+        loaded = secrets_in(self._path(directory), silent)
+        if loaded is None:
+            return False
         for key, text, source in loaded:
             self._store([(key, text)], source)
         return True
@@ -463,13 +345,12 @@ class Config(dict[str, t.Any]):
 
         .. versionadded:: 0.1
         """
-        result: dict[str, t.Any] = {}
-        for key, value in self.items():
-            if not key.startswith(namespace):
-                continue
-            name = key[len(namespace) :] if trim_namespace else key
-            result[name.lower() if lowercase else name] = value
-        return result
+        cut = len(namespace) if trim_namespace else 0
+        return {
+            key[cut:].lower() if lowercase else key[cut:]: value
+            for key, value in self.items()
+            if key.startswith(namespace)
+        }
 
     def source(self, key: str) -> Source:
         """Where *key*'s value came from, as fields: the kind of source, the
@@ -516,29 +397,3 @@ class Config(dict[str, t.Any]):
         if key is None:
             return "\n".join(self.explain(k) for k in sorted(self))
         return f"{key} = {mask_value(key, self[key])} (from {self.source_of(key)})"
-
-
-def _import_string(name: str) -> object:
-    """Import ``pkg.mod``, ``pkg.mod:Name`` or ``pkg.mod.Name``."""
-    if ":" in name:
-        module_name, _, attr_path = name.partition(":")
-    else:
-        try:
-            return importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name is None or not name.startswith(e.name) or "." not in name:
-                raise ImportError(f"Could not import {name!r}: {e}") from e
-        module_name, _, attr_path = name.rpartition(".")
-    try:
-        obj: object = importlib.import_module(module_name)
-        for attr in attr_path.split("."):
-            obj = getattr(obj, attr)
-    except (ImportError, AttributeError, ValueError) as e:
-        raise ImportError(f"Could not import {name!r}: {e}") from e
-    return obj
-
-
-def _dotenv(
-    name: str, filename: str | os.PathLike[str], line: int | None, prefix: str
-) -> Source:
-    return Source("dotenv", name, path=str(filename), line=line, prefix=prefix)
