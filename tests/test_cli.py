@@ -346,7 +346,7 @@ def test_a_closed_pipe_ends_quietly():
 
 
 def test_warnings_are_shown_once_per_kind():
-    from cookiesession.cli import _once
+    from cookiesession.cli.commands import _once
 
     shown = []
     show = _once(lambda message, *args, **kwargs: shown.append(str(message)))
