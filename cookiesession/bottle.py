@@ -5,7 +5,6 @@ ask for it.
 
     import bottle
 
-import webob
     from cookiesession.bottle import SessionPlugin
 
     app = bottle.Bottle()

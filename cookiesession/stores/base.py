@@ -4,7 +4,8 @@ only what changed, never over a session that ended meanwhile; a signed
 cookie can be taken over; a user's sessions can be listed and revoked.
 
 The rules live in :class:`StoreSessionInterface`; a backend is a small
-:class:`Store` that executes a :class:`~cookiesession.stores.plan.SavePlan`
+:class:`~cookiesession.stores.protocol.Store` that executes a
+:class:`~cookiesession.stores.plan.SavePlan`
 and answers a few reads.
 """
 
@@ -38,48 +39,17 @@ from .plan import (
     MIN_ID_LENGTH,
     MIN_TTL_MS,
     Loaded,
-    SavePlan,
     decode_fields,
     key_of,
     plan_save,
     text,
     user_index_of,
 )
+from .protocol import Store
 
-__all__ = ["ServerSession", "Store", "StoreSessionInterface"]
+__all__ = ["ServerSession", "StoreSessionInterface"]
 
 logger = logging.getLogger("cookiesession")
-
-
-class Store(t.Protocol):
-    """What a backend does; every other rule is the interface's. Each method
-    may raise its client's exceptions: the interface turns them into
-    :exc:`~cookiesession.SessionStoreError`.
-
-    .. versionadded:: 0.3
-    """
-
-    def load(self, key: str) -> Mapping[t.Any, t.Any]:
-        """The fields stored under *key*; empty if there are none."""
-
-    def save(self, plan: SavePlan) -> bool:
-        """Execute *plan*; ``False`` (and nothing left behind) if the
-        session ended meanwhile."""
-
-    def delete(self, key: str) -> bool:
-        """Delete *key*; whether it existed."""
-
-    def index(self, index: str) -> Mapping[t.Any, t.Any]:
-        """A user's index: session keys to their JSON entries."""
-
-    def alive(self, keys: list[str]) -> list[bool]:
-        """Whether each of *keys* still exists."""
-
-    def unindex(self, index: str, keys: list[str]) -> None:
-        """Remove *keys* from *index*."""
-
-    def delete_all(self, index: str, keys: list[str]) -> int:
-        """Delete *keys* and *index*; how many of *keys* existed."""
 
 
 class ServerSession(Session):
@@ -119,7 +89,8 @@ class _IdSigner(SecureCookieSessionInterface):
 
 class StoreSessionInterface(SessionInterface):
     """A :class:`~cookiesession.SessionInterface` whose sessions live in a
-    :class:`Store`; the cookie carries a signed, opaque id.
+    :class:`~cookiesession.stores.protocol.Store`; the cookie carries a
+    signed, opaque id.
 
     :param store: The backend.
     :param key_prefix: Prepended to the SHA-256 of the id to make the key.

@@ -35,7 +35,7 @@ _DELETE = "return redis.call('DEL', KEYS[1])"
 
 
 class RedisStore:
-    """A :class:`~cookiesession.stores.base.Store` on a Redis client.
+    """A :class:`~cookiesession.stores.protocol.Store` on a Redis client.
 
     :param client: Any object with redis-py's command API and
         ``pipeline()``.
