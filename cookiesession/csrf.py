@@ -24,7 +24,13 @@ if t.TYPE_CHECKING:
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["CSRFMiddleware", "check_csrf_token", "csrf_token", "token_of_request"]
+__all__ = [
+    "CSRFMiddleware",
+    "check_csrf_token",
+    "csrf_token",
+    "new_csrf_token",
+    "token_of_request",
+]
 
 _KEY = "_csrft_"
 #: The methods that must carry a token.
@@ -43,8 +49,21 @@ def csrf_token(session: Session) -> str:
     """
     token = session.get(_KEY)
     if not isinstance(token, str) or not token:
-        # 20 random bytes as hex: the form Pyramid's sessions use.
-        token = session[_KEY] = secrets.token_hex(20)
+        token = new_csrf_token(session)
+    return token
+
+
+def new_csrf_token(session: Session) -> str:
+    """Store a new CSRF token in *session* and return it: the old one stops
+    being accepted.
+
+    :param session: The session, of any interface.
+
+    .. versionadded:: 0.3
+    """
+    # 20 random bytes as hex: the form Pyramid's sessions use.
+    token: str = secrets.token_hex(20)
+    session[_KEY] = token
     return token
 
 

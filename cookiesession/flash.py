@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from .sessions import Session, request_cache
 
-__all__ = ["flash", "get_flashed_messages"]
+__all__ = ["add_flash", "flash", "flashes", "get_flashed_messages", "take_flashes"]
 
 _KEY = "_flashes"
 
@@ -35,10 +35,56 @@ def flash(session: Session, message: t.Any, category: str = "message") -> None:
 
     .. versionadded:: 0.2
     """
-    flashes = session.get(_KEY)
-    flashes = list(flashes) if isinstance(flashes, list) else []
-    flashes.append((category, message))
-    session[_KEY] = flashes
+    add_flash(session, message, category)
+
+
+def flashes(session: Session) -> list[tuple[str, t.Any]]:
+    """The ``(category, message)`` pairs waiting in *session*, left in
+    place.
+
+    .. versionadded:: 0.3
+    """
+    stored = session.get(_KEY)
+    if not isinstance(stored, list):
+        return []
+    return [(item[0], item[1]) for item in stored if _is_pair(item)]
+
+
+def add_flash(
+    session: Session,
+    message: t.Any,
+    category: str = "message",
+    *,
+    allow_duplicate: bool = True,
+) -> None:
+    """Add *message* under *category*: :func:`flash`, and Pyramid's
+    ``session.flash()`` (*allow_duplicate* false leaves a message already
+    waiting in that category alone).
+
+    .. versionadded:: 0.3
+    """
+    waiting = flashes(session)
+    entry = (category, message)
+    if not allow_duplicate and entry in waiting:
+        return
+    session[_KEY] = [*waiting, entry]
+
+
+def take_flashes(session: Session, category: str) -> list[t.Any]:
+    """The messages of one *category*, removed from *session* (Pyramid's
+    ``pop_flash``); the other categories stay.
+
+    .. versionadded:: 0.3
+    """
+    waiting = flashes(session)
+    taken = [message for kind, message in waiting if kind == category]
+    if taken:
+        rest = [item for item in waiting if item[0] != category]
+        if rest:
+            session[_KEY] = rest
+        else:
+            del session[_KEY]
+    return taken
 
 
 def get_flashed_messages(

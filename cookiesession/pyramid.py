@@ -25,7 +25,6 @@ a message flashed here is shown by Flask's ``get_flashed_messages()``.
 from __future__ import annotations
 
 import copy
-import secrets
 import time
 import typing as t
 from collections.abc import Mapping
@@ -40,6 +39,8 @@ with requires("cookiesession.pyramid", "Pyramid", "pyramid"):
 import webob
 
 from .config import Config, Source
+from .csrf import csrf_token, new_csrf_token
+from .flash import add_flash, flashes, take_flashes
 from .sessions import (
     SecureCookieSessionInterface,
     Session,
@@ -67,7 +68,6 @@ __all__ = [
 
 #: The prefix of this package's settings in a Pyramid .ini file.
 SETTINGS_PREFIX = "cookiesession."
-_CSRF_KEY = "_csrft_"
 _DEFAULT_QUEUE = "message"
 
 
@@ -109,10 +109,6 @@ class PyramidSessionMixin:
         """Mark the session as changed, after changing a nested value."""
         self.accessed = self.modified = True
 
-    def _flashes(self) -> list[t.Any]:
-        flashes = self.get("_flashes")
-        return flashes if isinstance(flashes, list) else []
-
     def flash(self, msg: t.Any, queue: str = "", allow_duplicate: bool = True) -> None:
         """Add *msg* to the end of a flash queue.
 
@@ -122,40 +118,31 @@ class PyramidSessionMixin:
         :param allow_duplicate: If false, a message already in the queue is
             not added again.
         """
-        entry = (queue or _DEFAULT_QUEUE, msg)
-        flashes = self._flashes()
-        if not allow_duplicate and any(tuple(e) == entry for e in flashes):
-            return
-        self["_flashes"] = [*flashes, entry]
+        add_flash(
+            self,  # type: ignore[arg-type]
+            msg,
+            queue or _DEFAULT_QUEUE,
+            allow_duplicate=allow_duplicate,
+        )
 
     def peek_flash(self, queue: str = "") -> list[t.Any]:
         """The messages in a queue, left in place."""
         name = queue or _DEFAULT_QUEUE
-        return [e[1] for e in self._flashes() if e[0] == name]
+        return [m for kind, m in flashes(self) if kind == name]  # type: ignore[arg-type]
 
     def pop_flash(self, queue: str = "") -> list[t.Any]:
         """The messages in a queue, removed from the session."""
-        name = queue or _DEFAULT_QUEUE
-        flashes = self._flashes()
-        messages = [e[1] for e in flashes if e[0] == name]
-        if messages:
-            rest = [e for e in flashes if e[0] != name]
-            if rest:
-                self["_flashes"] = rest
-            else:
-                del self["_flashes"]
-        return messages
+        return take_flashes(self, queue or _DEFAULT_QUEUE)  # type: ignore[arg-type]
 
     def new_csrf_token(self) -> str:
-        """Store and return a new CSRF token."""
-        token = secrets.token_hex(20)
-        self[_CSRF_KEY] = token
-        return token
+        """Store and return a new CSRF token
+        (:func:`cookiesession.csrf.new_csrf_token`)."""
+        return new_csrf_token(self)  # type: ignore[arg-type]
 
     def get_csrf_token(self) -> str:
-        """The session's CSRF token, made on first use."""
-        token = self.get(_CSRF_KEY)
-        return token if isinstance(token, str) and token else self.new_csrf_token()
+        """The session's CSRF token, made on first use
+        (:func:`cookiesession.csrf_token`)."""
+        return csrf_token(self)  # type: ignore[arg-type]
 
 
 class PyramidSession(PyramidSessionMixin, Session):

@@ -351,3 +351,47 @@ def test_warnings_name_a_secret_file_as_written(tmp_path):
     assert "session_cookie_secur (file " in message
     assert str(tmp_path / "session_cookie_secur") in message
     assert "did you mean session_cookie_secure?" in message
+
+
+def test_flash_and_csrf_are_the_helpers():
+    """Pyramid's flash queues and CSRF token are cookiesession's helpers:
+    one token, one layout, one rotation."""
+    from pyramid.config import Configurator
+    from pyramid.response import Response
+    from webtest import TestApp
+
+    import cookiesession
+    from cookiesession.pyramid import CookieSessionFactory
+
+    seen = {}
+
+    def view(request):
+        session = request.session
+        token = session.get_csrf_token()
+        seen["same"] = token == cookiesession.csrf_token(session)
+        seen["checks"] = cookiesession.check_csrf_token(session, token)
+        rotated = session.new_csrf_token()
+        seen["rotated"] = (
+            rotated != token and cookiesession.csrf_token(session) == rotated
+        )
+        session.flash("once", allow_duplicate=False)
+        session.flash("once", allow_duplicate=False)
+        cookiesession.flash(session, "warned", "warning")
+        seen["peek"] = session.peek_flash()
+        seen["warnings"] = session.pop_flash("warning")
+        seen["left"] = cookiesession.get_flashed_messages(session, with_categories=True)
+        return Response("ok")
+
+    with Configurator() as config:
+        config.set_session_factory(CookieSessionFactory({"SECRET_KEY": "k" * 32}))
+        config.add_route("view", "/")
+        config.add_view(view, route_name="view")
+        TestApp(config.make_wsgi_app()).get("/")
+    assert seen == {
+        "same": True,
+        "checks": True,
+        "rotated": True,
+        "peek": ["once"],
+        "warnings": ["warned"],
+        "left": [("message", "once")],
+    }
