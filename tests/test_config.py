@@ -623,3 +623,60 @@ def test_from_dotenv_without_python_dotenv_names_the_extra(monkeypatch, tmp_path
     (tmp_path / ".env").write_text("FLASK_A=1\n")
     with pytest.raises(ImportError, match=r"cookiesession\[dotenv\]"):
         Config(tmp_path).from_dotenv()
+
+
+@pytest.mark.parametrize(
+    ("load", "kind", "text"),
+    [
+        pytest.param(
+            lambda c, tmp: c.from_mapping(A_KEY=1),
+            "mapping",
+            "from_mapping()",
+            id="mapping",
+        ),
+        pytest.param(
+            lambda c, tmp: c.__setitem__("A_KEY", 1), "set", "set directly", id="set"
+        ),
+    ],
+)
+def test_sources_are_facts(load, kind, text, tmp_path):
+    """Code reads the fields of Config.source(); source_of() is its text."""
+    config = Config(tmp_path)
+    load(config, tmp_path)
+    assert config.source("A_KEY").kind == kind
+    assert str(config.source("A_KEY")) == config.source_of("A_KEY") == text
+
+
+def test_source_of_an_environment_variable_and_a_secret(monkeypatch, tmp_path):
+    monkeypatch.setenv("MYAPP_SECRET_KEY", '"k"')
+    (tmp_path / "session_cookie_name").write_text("sid\r\n")
+    (tmp_path / "lone_cr").write_text("value\r", newline="")
+    config = Config(tmp_path)
+    config.from_prefixed_env("MYAPP")
+    config.from_secrets_dir(tmp_path)
+    env = config.source("SECRET_KEY")
+    assert (env.kind, env.name, env.prefix, env.variable) == (
+        "environment",
+        "MYAPP_SECRET_KEY",
+        "MYAPP_",
+        "MYAPP_SECRET_KEY",
+    )
+    secret = config.source("SESSION_COOKIE_NAME")
+    assert (secret.kind, secret.name) == ("secrets", "session_cookie_name")
+    assert secret.path == str(tmp_path / "session_cookie_name")
+    assert config["SESSION_COOKIE_NAME"] == "sid"  # one \r\n removed
+    assert config["LONE_CR"] == "value\r"  # a lone \r belongs to the secret
+
+
+def test_from_source_records_the_given_source(tmp_path):
+    from cookiesession.config import Source
+
+    config = Config(tmp_path)
+    config.from_source(
+        {"SECRET_KEY": "k", "lower": 1}, Source("ini", "cookiesession.secret_key")
+    )
+    assert "lower" not in config  # uppercase keys only, as from_mapping
+    assert config.explain("SECRET_KEY") == (
+        "SECRET_KEY = '***' (from .ini setting 'cookiesession.secret_key')"
+    )
+    assert config.source("SECRET_KEY").kind == "ini"

@@ -275,3 +275,28 @@ def test_no_secret_key_warning_names_the_prefix_in_use(monkeypatch):
         SessionMiddleware(lambda e, s: [], config)
     assert "FLASK" not in str(caught[0].message)
     assert caught[0].filename == __file__
+
+
+def test_one_exception_root_with_the_source_as_fields(monkeypatch):
+    import cookiesession
+    from cookiesession import Config
+
+    for name in (
+        "InvalidSetting",
+        "InvalidSettingValue",
+        "InvalidSettingType",
+        "SessionStoreError",
+    ):
+        assert issubclass(
+            getattr(cookiesession, name), cookiesession.CookieSessionError
+        )
+    assert issubclass(cookiesession.InvalidSettingValue, ValueError)
+    assert issubclass(cookiesession.InvalidSettingType, TypeError)
+    monkeypatch.setenv("FLASK_SESSION_COOKIE_SECURE", '"maybe"')
+    config = Config()
+    config.from_prefixed_env()
+    with pytest.raises(cookiesession.InvalidSettingValue) as info:
+        cookiesession.validate_config(config)
+    assert info.value.origin.kind == "environment"
+    assert info.value.origin.name == "FLASK_SESSION_COOKIE_SECURE"
+    assert info.value.source == "environment variable FLASK_SESSION_COOKIE_SECURE"
