@@ -129,11 +129,11 @@ def prose(n: int) -> str:
     return _PROSE[:n]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--iterations", type=int, default=3000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args(argv)
+def measure(
+    iterations: int, repeat: int
+) -> tuple[dict[tuple[str, str], float], dict[str, int]]:
+    """Median µs per request by (implementation, scenario), and each
+    implementation's cookie size."""
     calls = {}
     sizes = {}
     for name, make in IMPLEMENTATIONS.items():
@@ -144,12 +144,42 @@ def main(argv: list[str] | None = None) -> int:
             call(app, cookie)  # the read asserts what it finds
             calls[name, scenario] = lambda app=app, cookie=cookie: call(app, cookie)
     for operation in calls.values():
-        timed(operation, min(args.iterations, 200))
+        timed(operation, min(iterations, 200))
     samples: dict[tuple[str, str], list[float]] = {key: [] for key in calls}
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         for key, operation in calls.items():
-            samples[key].append(timed(operation, args.iterations))
-    median = {key: statistics.median(runs) for key, runs in samples.items()}
+            samples[key].append(timed(operation, iterations))
+    return {key: statistics.median(runs) for key, runs in samples.items()}, sizes
+
+
+def rows(iterations: int, repeat: int) -> list[dict[str, Any]]:
+    """This benchmark's rows for ``run_all.py``: encrypted cookies and
+    Beaker's against signed cookies."""
+    median, _ = measure(iterations, repeat)
+    out = []
+    for scenario in SCENARIOS[1:]:
+        signed = median["signed", scenario] - median["signed", "bare"]
+        for name in IMPLEMENTATIONS:
+            cost = median[name, scenario] - median[name, "bare"]
+            out.append(
+                {
+                    "benchmark": "crypto",
+                    "scenario": scenario,
+                    "implementation": name,
+                    "cost_us": round(cost, 2),
+                    "reference": "signed",
+                    "ratio": round(cost / signed, 3),
+                }
+            )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--iterations", type=int, default=3000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    median, sizes = measure(args.iterations, args.repeat)
     print("Session cost over the bare app (µs), and the ratio to signed:\n")
     print("| scenario | " + " | ".join(IMPLEMENTATIONS) + " |")
     print("|---" * (len(IMPLEMENTATIONS) + 1) + "|")

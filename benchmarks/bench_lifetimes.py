@@ -99,11 +99,8 @@ def set_cookies_per_1000(refresh_after: int | None) -> int:
         time.time = real
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--iterations", type=int, default=5000)
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args(argv)
+def measure(iterations: int, repeat: int) -> dict[tuple[str, str], float]:
+    """Median µs per request, by (config, scenario), interleaved."""
     calls = {
         (name, scenario): prepare(config, scenario)
         for name, config in CONFIGS.items()
@@ -111,11 +108,41 @@ def main(argv: list[str] | None = None) -> int:
     }
     samples: dict[tuple[str, str], list[float]] = {key: [] for key in calls}
     for operation in calls.values():
-        timed(operation, min(args.iterations, 200))
-    for _ in range(args.repeat):
+        timed(operation, min(iterations, 200))
+    for _ in range(repeat):
         for key, operation in calls.items():
-            samples[key].append(timed(operation, args.iterations))
-    median = {key: statistics.median(runs) for key, runs in samples.items()}
+            samples[key].append(timed(operation, iterations))
+    return {key: statistics.median(runs) for key, runs in samples.items()}
+
+
+def rows(iterations: int, repeat: int) -> list[dict[str, Any]]:
+    """This benchmark's rows for ``run_all.py``: each lifetime setting's
+    session cost, as a ratio to the same scenario with them off."""
+    median = measure(iterations, repeat)
+    out = []
+    for scenario in SCENARIOS[1:]:
+        off = median["off", scenario] - median["off", "bare"]
+        for name in CONFIGS:
+            cost = median[name, scenario] - median[name, "bare"]
+            out.append(
+                {
+                    "benchmark": "lifetimes",
+                    "scenario": scenario,
+                    "implementation": f"cookiesession, {name}",
+                    "cost_us": round(cost, 2),
+                    "reference": "timeouts off",
+                    "ratio": round(cost / off, 3) if off > 0 else None,
+                }
+            )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--iterations", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args(argv)
+    median = measure(args.iterations, args.repeat)
     print("Session cost over the bare app (µs), and the ratio to 'off':\n")
     print("| scenario | " + " | ".join(CONFIGS) + " |")
     print("|---" * (len(CONFIGS) + 1) + "|")

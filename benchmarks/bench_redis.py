@@ -113,17 +113,25 @@ def flask_session(client: redis.Redis) -> Callable[[str], Callable[..., Any]]:
     return make
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--iterations", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args(argv)
+#: The implementations compared, in the tables' order.
+IMPLEMENTATION_NAMES = (
+    "cookiesession Redis",
+    "Flask-Session Redis",
+    "cookiesession signed",
+)
+
+
+def measure(
+    iterations: int, repeat: int
+) -> tuple[dict[Any, float], dict[Any, int], int]:
+    """Session cost (µs over the bare app) and round trips, by
+    (implementation, scenario), and the keys left in Redis."""
     with redis_server() as socket:
         client = CountingRedis(unix_socket_path=socket)
         implementations = {
-            "cookiesession Redis": interface_apps(RedisSessionInterface(client)),
-            "Flask-Session Redis": flask_session(client),
-            "cookiesession signed": interface_apps(
+            IMPLEMENTATION_NAMES[0]: interface_apps(RedisSessionInterface(client)),
+            IMPLEMENTATION_NAMES[1]: flask_session(client),
+            IMPLEMENTATION_NAMES[2]: interface_apps(
                 cookiesession.SecureCookieSessionInterface()
             ),
         }
@@ -142,17 +150,48 @@ def main(argv: list[str] | None = None) -> int:
                 calls[name, scenario] = lambda app=app, sent=sent: call(app, sent)
         bare = lambda: call(bare_app, None)  # noqa: E731
         for operation in calls.values():
-            timed(operation, min(args.iterations, 200))
+            timed(operation, min(iterations, 200))
         samples: dict[Any, list[float]] = {key: [] for key in [*calls, "bare"]}
-        for _ in range(args.repeat):
-            samples["bare"].append(timed(bare, args.iterations))
+        for _ in range(repeat):
+            samples["bare"].append(timed(bare, iterations))
             for key, operation in calls.items():
-                samples[key].append(timed(operation, args.iterations))
+                samples[key].append(timed(operation, iterations))
         base = statistics.median(samples["bare"])
         cost = {
             k: statistics.median(v) - base for k, v in samples.items() if k != "bare"
         }
         keys_after = client.dbsize()
+    return cost, trips, keys_after
+
+
+def rows(iterations: int, repeat: int) -> list[dict[str, Any]]:
+    """This benchmark's rows for ``run_all.py``: each Redis interface's
+    session cost and round trips, as a ratio to Flask-Session's."""
+    cost, trips, _ = measure(iterations, repeat)
+    return [
+        {
+            "benchmark": "redis",
+            "scenario": scenario,
+            "implementation": name,
+            "cost_us": round(cost[name, scenario], 2),
+            "reference": "Flask-Session Redis",
+            "ratio": round(
+                cost[name, scenario] / cost["Flask-Session Redis", scenario], 3
+            ),
+            "round_trips": trips[name, scenario],
+        }
+        for name in IMPLEMENTATION_NAMES
+        for scenario in SCENARIOS
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--iterations", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    cost, trips, keys_after = measure(args.iterations, args.repeat)
+    implementations = IMPLEMENTATION_NAMES
     print("Session cost over the bare app (µs), round trips per request:\n")
     print("| scenario | " + " | ".join(implementations) + " |")
     print("|---" * (len(implementations) + 1) + "|")

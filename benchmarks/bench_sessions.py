@@ -550,6 +550,28 @@ def markdown(results: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def rows(iterations: int, repeat: int) -> list[dict[str, Any]]:
+    """This benchmark's rows for ``run_all.py``: each implementation's
+    session cost per scenario, as a ratio to the itsdangerous floor."""
+    cost = costs(run(iterations, repeat))
+    floor = cost["floor"]
+    return [
+        {
+            "benchmark": "sessions",
+            "scenario": scenario,
+            "implementation": name,
+            "cost_us": round(value, 2),
+            "reference": "floor read" if scenario == "untouched" else "floor",
+            "ratio": round(
+                value / floor["read" if scenario == "untouched" else scenario], 3
+            ),
+        }
+        for name, by_scenario in cost.items()
+        if name != "floor"
+        for scenario, value in by_scenario.items()
+    ]
+
+
 def machine() -> str:
     return (
         f"{platform.python_implementation()} {platform.python_version()},"

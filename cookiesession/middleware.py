@@ -97,6 +97,14 @@ class SessionMiddleware:
         if self.session_interface.needs_secret_key:
             warn_if_no_secret_key(self.config, config)
         self.environ_key = environ_key
+        # What the interface needs of every request, learnt once per
+        # interface (it may be replaced): whether its open_session wants
+        # the request, and how it judges an untouched request.
+        self._learnt: tuple[t.Any, bool, t.Callable[[t.Any, str], bool]] | None = None
+
+    def _learn(self, interface: SessionInterface) -> tuple[t.Any, bool, t.Any]:
+        self._learnt = (interface, interface.wants_request, interface.refresh_check())
+        return self._learnt
 
     def reconfigure(self, config: Mapping[str, t.Any]) -> None:
         """Validate *config* and, only if it is valid, use it from the next
@@ -112,6 +120,9 @@ class SessionMiddleware:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         interface = self.session_interface
+        learnt = self._learnt
+        if learnt is None or learnt[0] is not interface:
+            learnt = self._learn(interface)
         session = LazySession(
             (
                 interface,
@@ -120,27 +131,30 @@ class SessionMiddleware:
                 webob.Request,
                 # A copy, so the environ and its session never refer to each
                 # other (the environ is then freed without the cyclic GC).
-                environ.copy() if interface.wants_request else None,
+                environ.copy() if learnt[1] else None,
             )
         )
         environ[self.environ_key] = session
-        return self.app(environ, partial(self._save_and_start, session, start_response))
+        return self.app(
+            environ, partial(self._save_and_start, session, learnt, start_response)
+        )
 
     def _save_and_start(
         self,
         session: LazySession,
+        learnt: tuple[SessionInterface, bool, t.Callable[[t.Any, str], bool]],
         start_response: StartResponse,
         status: str,
         headers: list[tuple[str, str]],
         exc_info: OptExcInfo | None = None,
         /,
     ) -> t.Callable[[bytes], object]:
-        interface = self.session_interface
+        interface = learnt[0]
         header = unopened_header(session)
         if header is not None:
             # The common case, kept short: a request that never used its
             # session and needs no refresh costs one check.
-            if not interface.untouched_needs_refresh(self, header):
+            if not learnt[2](self, header):
                 return start_response(status, headers, exc_info)
             ensure_opened(session)
         response = ResponseHeaders(list(headers))

@@ -106,3 +106,23 @@ def test_redis_benchmark_runs(capsys, redis_server):
     out = capsys.readouterr().out
     assert "| read | " in out
     assert "1 trip(s)" in out
+
+
+def test_run_all_writes_one_table_and_one_json(tmp_path, capsys):
+    """Every benchmark adds its rows to one Markdown table and one JSON
+    file; one iteration each."""
+    import run_all
+
+    assert (
+        run_all.main(["--iterations", "1", "--repeat", "1", "--out", str(tmp_path)])
+        == 0
+    )
+    data = json.loads((tmp_path / "results.json").read_text())
+    benchmarks = {row["benchmark"] for row in data["rows"]}
+    expected = {"sessions", "lifetimes", "crypto"}
+    if shutil.which("redis-server"):
+        expected.add("redis")
+    assert benchmarks == expected
+    table = (tmp_path / "results.md").read_text()
+    assert table.count("\n| ") == len(data["rows"]) + 1  # the header, then a row each
+    assert all(set(run_all.COLUMNS) <= set(row) for row in data["rows"])

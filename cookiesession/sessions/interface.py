@@ -139,6 +139,18 @@ class SessionInterface(CookieSettings):
         """
         return self.needs_refresh_for(app, environ.get("HTTP_COOKIE", ""))
 
+    def refresh_check(self) -> Callable[[AppLike, str], bool]:
+        """The method that judges an untouched request, for a driver to look
+        up once: :meth:`needs_refresh_for`, or
+        :meth:`untouched_needs_refresh` when a subclass overrides the 0.2
+        :meth:`needs_refresh`.
+
+        .. versionadded:: 0.3
+        """
+        if type(self).needs_refresh is SessionInterface.needs_refresh:
+            return self.needs_refresh_for
+        return self.untouched_needs_refresh
+
     def untouched_needs_refresh(self, app: AppLike, cookie_header: str) -> bool:
         """:meth:`needs_refresh_for`, or a subclass's 0.2
         :meth:`needs_refresh` (with a :exc:`DeprecationWarning`).
