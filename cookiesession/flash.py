@@ -57,8 +57,8 @@ def add_flash(
     *,
     allow_duplicate: bool = True,
 ) -> None:
-    """Add *message* under *category*: :func:`flash`, and Pyramid's
-    ``session.flash()`` (*allow_duplicate* false leaves a message already
+    """Add *message* under *category*: :func:`~cookiesession.flash`, and
+    Pyramid's ``session.flash()`` (*allow_duplicate* false leaves a message already
     waiting in that category alone).
 
     .. versionadded:: 0.3

@@ -42,7 +42,6 @@ from .sessions import (
     SecureCookieSessionInterface,
     Session,
     SessionInterface,
-    ensure_opened,
     loaded,
     save_request_session,
 )
@@ -151,14 +150,12 @@ class SessionMiddleware:
     ) -> t.Callable[[bytes], object]:
         interface = learnt[0]
         header = unopened_header(session)
-        if header is not None:
+        if header is not None and not learnt[2](self, header):
             # The common case, kept short: a request that never used its
             # session and needs no refresh costs one check.
-            if not learnt[2](self, header):
-                return start_response(status, headers, exc_info)
-            ensure_opened(session)
+            return start_response(status, headers, exc_info)
         response = ResponseHeaders(list(headers))
-        save_request_session(interface, self, session, response)
+        save_request_session(interface, self, loaded(session), response)
         return start_response(status, response.headerlist, exc_info)
 
 

@@ -23,32 +23,39 @@ class CookieSettings:
 
     def get_cookie_name(self, app: AppLike) -> str:
         """``SESSION_COOKIE_NAME``."""
-        return t.cast(str, app.config["SESSION_COOKIE_NAME"])
+        name: str = app.config["SESSION_COOKIE_NAME"]
+        return name
 
     def get_cookie_domain(self, app: AppLike) -> str | None:
         """``SESSION_COOKIE_DOMAIN``; ``None`` makes a host-only cookie."""
-        return t.cast("str | None", app.config["SESSION_COOKIE_DOMAIN"])
+        domain: str | None = app.config["SESSION_COOKIE_DOMAIN"]
+        return domain
 
     def get_cookie_path(self, app: AppLike) -> str:
         """``SESSION_COOKIE_PATH``, or ``APPLICATION_ROOT`` when unset."""
         config = app.config
-        return t.cast(str, config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"])
+        path: str = config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"]
+        return path
 
     def get_cookie_httponly(self, app: AppLike) -> bool:
         """``SESSION_COOKIE_HTTPONLY``."""
-        return t.cast(bool, app.config["SESSION_COOKIE_HTTPONLY"])
+        httponly: bool = app.config["SESSION_COOKIE_HTTPONLY"]
+        return httponly
 
     def get_cookie_secure(self, app: AppLike) -> bool:
         """``SESSION_COOKIE_SECURE``."""
-        return t.cast(bool, app.config["SESSION_COOKIE_SECURE"])
+        secure: bool = app.config["SESSION_COOKIE_SECURE"]
+        return secure
 
     def get_cookie_samesite(self, app: AppLike) -> str | None:
         """``SESSION_COOKIE_SAMESITE``; ``None`` omits the attribute."""
-        return t.cast("str | None", app.config["SESSION_COOKIE_SAMESITE"])
+        samesite: str | None = app.config["SESSION_COOKIE_SAMESITE"]
+        return samesite
 
     def get_cookie_partitioned(self, app: AppLike) -> bool:
         """``SESSION_COOKIE_PARTITIONED``."""
-        return t.cast(bool, app.config["SESSION_COOKIE_PARTITIONED"])
+        partitioned: bool = app.config["SESSION_COOKIE_PARTITIONED"]
+        return partitioned
 
     def cookie_attributes(self, app: AppLike) -> dict[str, t.Any]:
         """The ``set_cookie``/``delete_cookie`` keyword arguments from the
@@ -56,7 +63,10 @@ class CookieSettings:
 
         .. versionadded:: 0.2
         """
-        if _plain_getters(type(self)):
+        plain = _PLAIN.get(type(self))
+        if plain is None:
+            plain = _plain_getters(type(self))
+        if plain:
             # No getter overridden: what validation derived from the settings
             # (a copy, since callers add to it), or derived now.
             config = app.config
@@ -83,11 +93,12 @@ _GETTERS = (
 
 
 def _plain_getters(cls: type) -> bool:
-    """Whether *cls* overrides none of the cookie attribute getters."""
-    return _PLAIN.get(cls) or _PLAIN.setdefault(
-        cls,
-        all(getattr(cls, name) is getattr(CookieSettings, name) for name in _GETTERS),
+    """Whether *cls* overrides none of the cookie attribute getters,
+    remembered per class."""
+    plain = _PLAIN[cls] = all(
+        getattr(cls, name) is getattr(CookieSettings, name) for name in _GETTERS
     )
+    return plain
 
 
 # One answer per interface class, for the life of the process.

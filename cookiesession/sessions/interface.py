@@ -198,7 +198,7 @@ class SessionInterface(CookieSettings):
 
         .. versionadded:: 0.3
         """
-        if self.wants_request:
+        if type(self).open_session is not open_from_cookie_header:
             session = self.open_session(app, make_request(source))
         else:
             session = self.open_cookies(app, cookie_header)

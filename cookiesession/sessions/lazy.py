@@ -180,8 +180,9 @@ def loaded(session: t.Any) -> Session:
     .. versionadded:: 0.3
     """
     if type(session) is LazySession:
-        return t.cast(Session, session._get())
-    return t.cast(Session, session)
+        real: Session = session._get()
+        return real
+    return session  # type: ignore[no-any-return]
 
 
 def unopened_header(session: t.Any) -> str | None:
@@ -193,5 +194,6 @@ def unopened_header(session: t.Any) -> str | None:
     if type(session) is LazySession:
         state = session._state
         if type(state) is tuple:
-            return t.cast(str, state[2])
+            header: str = state[2]
+            return header
     return None

@@ -65,10 +65,11 @@ def save_request_session(
     .. versionchanged:: 0.3
         No environ: the lazy session knows its ``Cookie`` header.
     """
-    header = unopened_header(session)
-    if header is not None and not interface.untouched_needs_refresh(app, header):
-        return  # the common case: never used, no refresh due
-    session = loaded(session)
+    if type(session) is LazySession:
+        header = unopened_header(session)
+        if header is not None and not interface.untouched_needs_refresh(app, header):
+            return  # the common case: never used, no refresh due
+        session = loaded(session)
     if interface.is_null_session(session):
         return
     name = interface.get_cookie_name(app)

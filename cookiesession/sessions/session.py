@@ -53,6 +53,7 @@ class Session(MutableMapping[str, t.Any]):
     __slots__ = (
         "_data",
         "_request_cache",
+        "_view",
         "accessed",
         "issued",
         "modified",
@@ -63,6 +64,7 @@ class Session(MutableMapping[str, t.Any]):
         self, initial: Mapping[str, t.Any] | None = None, *, new: bool = False
     ) -> None:
         self._data: dict[str, t.Any] = {} if initial is None else dict(initial)
+        self._view: Mapping[str, t.Any] = MappingProxyType(self._data)
         #: When the cookie (or stored session) this session came from was
         #: last issued, in seconds since the epoch; ``None`` for a new one.
         #: Set by the session interface.
@@ -89,7 +91,8 @@ class Session(MutableMapping[str, t.Any]):
 
         .. versionadded:: 0.2
         """
-        return MappingProxyType(self._data)
+        # Made once: interfaces look at it several times per request.
+        return self._view
 
     @property
     def permanent(self) -> bool:
@@ -213,6 +216,7 @@ class NullSession(Session):
     ) -> None:
         super().__init__(initial, new=new)
         self._data = _NullData(self._data)
+        self._view = MappingProxyType(self._data)
 
     def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
         raise RuntimeError(NO_SECRET_KEY)

@@ -16,8 +16,8 @@ from ..wire.cookies import find_cookie_values
 from ..wire.signed import (
     SessionSerializer,
     b64decode,
-    is_cookie_value,
     lazy_sha1,
+    match_cookie_value,
     peek_timestamp,
     signing_serializer,
 )
@@ -125,10 +125,11 @@ class SecureCookieSessionInterface(SessionInterface):
         secret = config["SECRET_KEY"]
         # Only the characters itsdangerous writes: its base64 decoder would
         # skip others, so a changed cookie could still verify.
-        if not secret or not is_cookie_value(value) or value.count(".") < 2:
+        if not secret or not match_cookie_value(value) or value.count(".") < 2:
             return Rejected("invalid", "malformed")
         serializer = self._every_key(config)
-        max_age = int(t.cast(float, seconds(config)["PERMANENT_SESSION_LIFETIME"]))
+        lifetime: float = seconds(config)["PERMANENT_SESSION_LIFETIME"]  # type: ignore[assignment]
+        max_age = int(lifetime)
         try:
             payload, issued, position = serializer.unsign(value, max_age)
         except SignatureExpired:
