@@ -68,9 +68,13 @@ __all__ = ["HKDF_INFO", "VERSION", "EncryptedCookieSessionInterface"]
 VERSION = 1
 #: The HKDF ``info``: binds the derived keys to this use of the secret key.
 HKDF_INFO = b"cookiesession encrypted session v1"
-_NONCE = 12
-_HEADER = 1 + 8
+# The sealed layout: version byte, issue time, nonce, ciphertext, tag.
+_STAMP = 8  # the issue time, big-endian seconds
+_NONCE = 12  # AES-GCM's standard nonce
+_HEADER = 1 + _STAMP
 _TAG = 16
+# The base64 characters that cover the header: 4 per 3 bytes, rounded up.
+_HEADER_CHARS = -(-_HEADER // 3) * 4
 _PLAIN, _ZLIB = b"j", b"z"
 
 
@@ -151,7 +155,7 @@ class EncryptedCookieSessionInterface(SessionInterface):
             packed = zlib.compress(text)
             if len(packed) < len(text):
                 plain = _ZLIB + packed
-        header = bytes((VERSION,)) + int(time.time()).to_bytes(8, "big")
+        header = bytes((VERSION,)) + int(time.time()).to_bytes(_STAMP, "big")
         nonce = os.urandom(_NONCE)
         sealed = _cipher(secret).encrypt(nonce, plain, self._aad(app, header))
         return b64encode(header + nonce + sealed).decode("ascii")
@@ -237,7 +241,7 @@ def _peek_issued(value: str) -> int | None:
     """The issue time a sealed value carries in clear (authenticated, but
     not checked here: it only decides whether to open the cookie)."""
     try:
-        raw = b64decode(value[:12].encode("ascii"))
+        raw = b64decode(value[:_HEADER_CHARS].encode("ascii"))
     except (ValueError, UnicodeEncodeError):
         return None
     if len(raw) < _HEADER:

@@ -211,7 +211,11 @@ class SecureCookieSessionInterface(SessionInterface):
         name = config["SESSION_COOKIE_NAME"]
         if type(self).get_cookie_name is not SessionInterface.get_cookie_name:
             name = self.get_cookie_name(app)
-        if not _peek_permanent(name, cookie_header):
+        # The memo's hit, inline: this runs for every untouched request.
+        permanent = _PEEKED.get(hash((name, cookie_header)))
+        if permanent is None:
+            permanent = _peek_permanent(name, cookie_header)
+        if not permanent:
             return False
         if config["SESSION_REFRESH_AFTER"] is None:
             return True

@@ -51,6 +51,10 @@ __all__ = ["ServerSession", "StoreSessionInterface"]
 
 logger = logging.getLogger("cookiesession")
 
+# How the (unverified) payload of an id cookie, the compact JSON of
+# ``[sid, permanent]``, ends when the session is permanent.
+_SAYS_PERMANENT = b",true]"
+
 
 class ServerSession(Session):
     """A session kept in a store. :meth:`regenerate` it at login.
@@ -201,7 +205,7 @@ class StoreSessionInterface(SessionInterface):
                 raw = b64decode(value.partition(".")[0].encode("ascii"))
             except (ValueError, UnicodeEncodeError):
                 continue
-            if raw.endswith(b",true]"):
+            if raw.endswith(_SAYS_PERMANENT):
                 return old_enough(config, peek_timestamp(value))
         return False
 
