@@ -1,13 +1,6 @@
-"""The settings the sessions read, their defaults, and their validation.
-
-:func:`validate_config` runs once, when a
-:class:`~cookiesession.SessionMiddleware` or an integration is built: a bad
-value fails start-up with an :exc:`~cookiesession.InvalidSetting` naming
-the key, what was given (masked if secret), where it came from and what is
-accepted, instead of failing on the first request. The result is a
-:class:`~cookiesession.settings.ReadOnlyConfig`: settings changed later
-would skip the checks, so they cannot be changed in place.
-"""
+"""Validating a whole config: every key checked, unknown keys that look
+like settings warned about, the timeouts checked against each other, and
+the no-key warning (the package docstring says when it runs)."""
 
 from __future__ import annotations
 
