@@ -29,20 +29,10 @@ compression leaks the length of secrets through the cookie's size).
 
 from __future__ import annotations
 
-import functools
-import os
 import time
 import typing as t
 import zlib
 from collections.abc import Mapping
-
-from ._extras import requires
-
-with requires("cookiesession.crypto", "cryptography", "crypto"):
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .sessions import (
     MAX_COOKIE_VALUES,
@@ -60,33 +50,11 @@ from .sessions.interface import open_from_cookie_header
 from .sessions.lifetimes import CREATED, EventHook, Validator, old_enough, seconds
 from .sessions.signed import check_session, session_json_serializer
 from .wire.cookies import find_cookie_values
-from .wire.signed import b64decode, b64encode
+from .wire.sealed import HKDF_INFO, VERSION, peek_issued, seal, unseal
 
 __all__ = ["HKDF_INFO", "VERSION", "EncryptedCookieSessionInterface"]
 
-#: The format version, the first byte of every cookie.
-VERSION = 1
-#: The HKDF ``info``: binds the derived keys to this use of the secret key.
-HKDF_INFO = b"cookiesession encrypted session v1"
-# The sealed layout: version byte, issue time, nonce, ciphertext, tag.
-_STAMP = 8  # the issue time, big-endian seconds
-_NONCE = 12  # AES-GCM's standard nonce
-_HEADER = 1 + _STAMP
-_TAG = 16
-# The base64 characters that cover the header: 4 per 3 bytes, rounded up.
-_HEADER_CHARS = -(-_HEADER // 3) * 4
 _PLAIN, _ZLIB = b"j", b"z"
-
-
-def _cipher(secret: str | bytes) -> AESGCM:
-    """The AES-256-GCM cipher of one secret key, derived once."""
-    return _derived(secret.encode() if isinstance(secret, str) else secret)
-
-
-@functools.lru_cache(maxsize=64)
-def _derived(raw: bytes) -> AESGCM:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HKDF_INFO)
-    return AESGCM(key.derive(raw))
 
 
 class EncryptedCookieSessionInterface(SessionInterface):
@@ -135,8 +103,8 @@ class EncryptedCookieSessionInterface(SessionInterface):
     needs_secret_key = True
     open_session = open_from_cookie_header
 
-    def _aad(self, app: AppLike, header: bytes) -> bytes:
-        return header + self.get_cookie_name(app).encode("utf-8")
+    def _context(self, app: AppLike) -> bytes:
+        return self.get_cookie_name(app).encode("utf-8")
 
     def cookie_value(self, app: AppLike, session: Session) -> str:
         """The sealed value of *session*, issued now."""
@@ -155,10 +123,7 @@ class EncryptedCookieSessionInterface(SessionInterface):
             packed = zlib.compress(text)
             if len(packed) < len(text):
                 plain = _ZLIB + packed
-        header = bytes((VERSION,)) + int(time.time()).to_bytes(_STAMP, "big")
-        nonce = os.urandom(_NONCE)
-        sealed = _cipher(secret).encrypt(nonce, plain, self._aad(app, header))
-        return b64encode(header + nonce + sealed).decode("ascii")
+        return seal(secret, plain, self._context(app), int(time.time()))
 
     def verify(self, app: AppLike, value: str) -> Verified | Rejected:
         """Open one cookie value: with the current key, then each fallback
@@ -178,33 +143,13 @@ class EncryptedCookieSessionInterface(SessionInterface):
             if isinstance(result, Verified):
                 return result._replace(migrated=True)  # re-issued encrypted
             return result
-        try:
-            raw = b64decode(value.encode("ascii"))
-        except ValueError:
-            return Rejected("invalid", "malformed")
-        if len(raw) < _HEADER + _NONCE + _TAG + 1:
-            return Rejected("invalid", "malformed")
-        header, nonce, sealed = (
-            raw[:_HEADER],
-            raw[_HEADER : _HEADER + _NONCE],
-            raw[_HEADER + _NONCE :],
-        )
-        aad = self._aad(app, header)
-        # Every failure (another key, another name, another version, a
-        # changed byte) is the same failure to authenticate.
-        plain = None
-        index: int | None = None
+        # Current key first: it sealed nearly every cookie.
         keys = [secret, *config["SECRET_KEY_FALLBACKS"]]
-        for position, key in enumerate(keys):
-            try:
-                plain = _cipher(key).decrypt(nonce, sealed, aad)
-            except InvalidTag:
-                continue
-            index = None if position == 0 else position - 1
-            break
-        if plain is None or header[0] != VERSION:
-            return Rejected("invalid", "signature")
-        issued = int.from_bytes(header[1:], "big")
+        opened = unseal(keys, value, self._context(app))
+        if isinstance(opened, str):
+            return Rejected("invalid", opened)
+        plain, issued, position = opened
+        index = None if position == 0 else position - 1  # in the fallbacks
         now = int(time.time())
         age = now - issued
         if age < 0 or age > t.cast(
@@ -234,16 +179,4 @@ class EncryptedCookieSessionInterface(SessionInterface):
         )
         if not values:
             return False
-        return old_enough(config, _peek_issued(values[0]))
-
-
-def _peek_issued(value: str) -> int | None:
-    """The issue time a sealed value carries in clear (authenticated, but
-    not checked here: it only decides whether to open the cookie)."""
-    try:
-        raw = b64decode(value[:_HEADER_CHARS].encode("ascii"))
-    except (ValueError, UnicodeEncodeError):
-        return None
-    if len(raw) < _HEADER:
-        return None
-    return int.from_bytes(raw[1:_HEADER], "big")
+        return old_enough(config, peek_issued(values[0]))

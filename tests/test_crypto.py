@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 from webtest import TestApp
 
-import cookiesession.crypto as crypto
 from cookiesession import get_session
 from cookiesession.crypto import EncryptedCookieSessionInterface
 from cookiesession.testing import load_session, session_cookie
+from cookiesession.wire import sealed
 from cookiesession.wire.signed import b64decode, b64encode
 from tests.helpers import (
     KEY,
@@ -130,7 +130,7 @@ class CountingCipher:
 
     def __init__(self, monkeypatch):
         self.calls = 0
-        real = crypto._cipher
+        real = sealed.cipher
 
         def counting(secret):
             cipher = real(secret)
@@ -146,7 +146,7 @@ class CountingCipher:
 
             return Wrapper()
 
-        monkeypatch.setattr(crypto, "_cipher", counting)
+        monkeypatch.setattr(sealed, "cipher", counting)
 
 
 def _with_version(value, version):
@@ -358,8 +358,8 @@ def test_compression_only_when_shorter():
 def test_cipher_cache_is_bounded():
     """The derived ciphers live in an lru_cache of 64 keys."""
     for i in range(100):
-        crypto._cipher(f"key-{i}")
-    assert crypto._derived.cache_info().currsize <= 64
+        sealed.cipher(f"key-{i}")
+    assert sealed._derived.cache_info().currsize <= 64
 
 
 def test_untouched_without_a_cookie_or_with_refresh_off(monkeypatch):
