@@ -78,3 +78,76 @@ def test_an_integration_without_its_extra_names_the_extra(module, missing, extra
     )
     assert result.returncode == 1
     assert f"pip install 'cookiesession[{extra}]'" in result.stderr
+
+
+# Every name documented as API in 0.2, and the module-level names other code
+# imported: they keep working wherever the machinery moved.
+PUBLIC_02 = [
+    "cookiesession.CSRFMiddleware",
+    "cookiesession.Config",
+    "cookiesession.DEFAULT_CONFIG",
+    "cookiesession.InvalidSetting",
+    "cookiesession.JSONTag",
+    "cookiesession.NullSession",
+    "cookiesession.SecureCookieSessionInterface",
+    "cookiesession.Session",
+    "cookiesession.SessionInterface",
+    "cookiesession.SessionMiddleware",
+    "cookiesession.SessionStoreError",
+    "cookiesession.TaggedJSONSerializer",
+    "cookiesession.bottle.SessionPlugin",
+    "cookiesession.check_csrf_token",
+    "cookiesession.cli.main",
+    "cookiesession.config.is_secret_key",
+    "cookiesession.config.mask_value",
+    "cookiesession.crypto.EncryptedCookieSessionInterface",
+    "cookiesession.crypto.HKDF_INFO",
+    "cookiesession.crypto.VERSION",
+    "cookiesession.csrf.FORM_FIELD",
+    "cookiesession.csrf.HEADER",
+    "cookiesession.csrf.UNSAFE_METHODS",
+    "cookiesession.csrf.token_of_request",
+    "cookiesession.csrf_token",
+    "cookiesession.demo.make_demo_app",
+    "cookiesession.flash",
+    "cookiesession.get_flashed_messages",
+    "cookiesession.get_session",
+    "cookiesession.middleware.ENVIRON_KEY",
+    "cookiesession.middleware.ResponseHeaders",
+    "cookiesession.pyramid.CookieSessionFactory",
+    "cookiesession.pyramid.PyramidSession",
+    "cookiesession.pyramid.PyramidSessionMixin",
+    "cookiesession.pyramid.SETTINGS_PREFIX",
+    "cookiesession.pyramid.includeme",
+    "cookiesession.pyramid.settings_to_config",
+    "cookiesession.redis.RedisSession",
+    "cookiesession.redis.RedisSessionInterface",
+    "cookiesession.sessions.AppLike",
+    "cookiesession.sessions.MAX_COOKIE_VALUES",
+    "cookiesession.sessions.Rejected",
+    "cookiesession.sessions.SessionStoreError",
+    "cookiesession.sessions.Verified",
+    "cookiesession.sessions.ensure_opened",
+    "cookiesession.sessions.is_cookie_value",
+    "cookiesession.sessions.is_opened",
+    "cookiesession.sessions.open_request_session",
+    "cookiesession.sessions.request_cache",
+    "cookiesession.sessions.save_request_session",
+    "cookiesession.sessions.session_json_serializer",
+    "cookiesession.settings.InvalidSetting",
+    "cookiesession.settings.InvalidSettingType",
+    "cookiesession.settings.InvalidSettingValue",
+    "cookiesession.settings.ReadOnlyConfig",
+    "cookiesession.validate_config",
+]
+
+
+@pytest.mark.parametrize("name", PUBLIC_02)
+def test_02_import_paths_keep_working(name):
+    import importlib
+
+    module, _, attribute = name.rpartition(".")
+    try:
+        getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError):
+        importlib.import_module(name)
