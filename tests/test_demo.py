@@ -31,6 +31,10 @@ class DemoProcess:
                 stderr=err,
                 text=True,
                 env=env,
+                # Ctrl-C must reach it even when this suite runs as a
+                # background job, whose children inherit SIGINT ignored
+                # (Python then installs no KeyboardInterrupt handler).
+                preexec_fn=_default_sigint,
             )
 
     def url(self) -> str:
@@ -58,6 +62,10 @@ class DemoProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture
