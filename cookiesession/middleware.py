@@ -45,13 +45,15 @@ from .sessions import (
     loaded,
     save_request_session,
 )
-from .sessions.lazy import unopened_header
+from .sessions.lazy import arm, state_of
 from .settings import ReadOnlyConfig, validate_config, warn_if_no_secret_key
 from .wire.cookies import ResponseHeaders
 
 if t.TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+_new = object.__new__
 
 __all__ = ["ENVIRON_KEY", "ResponseHeaders", "SessionMiddleware", "get_session"]
 
@@ -100,6 +102,7 @@ class SessionMiddleware:
         # interface (it may be replaced): whether its open_session wants
         # the request, and how it judges an untouched request.
         self._learnt: tuple[t.Any, bool, t.Callable[[t.Any, str], bool]] | None = None
+        self._start = self._save_and_start  # bound once, not per request
 
     def _learn(self, interface: SessionInterface) -> tuple[t.Any, bool, t.Any]:
         self._learnt = (interface, interface.wants_request, interface.refresh_check())
@@ -122,7 +125,9 @@ class SessionMiddleware:
         learnt = self._learnt
         if learnt is None or learnt[0] is not interface:
             learnt = self._learn(interface)
-        session = LazySession(
+        session = _new(LazySession)
+        arm(
+            session,
             (
                 interface,
                 self,
@@ -131,12 +136,10 @@ class SessionMiddleware:
                 # A copy, so the environ and its session never refer to each
                 # other (the environ is then freed without the cyclic GC).
                 environ.copy() if learnt[1] else None,
-            )
+            ),
         )
         environ[self.environ_key] = session
-        return self.app(
-            environ, partial(self._save_and_start, session, learnt, start_response)
-        )
+        return self.app(environ, partial(self._start, session, learnt, start_response))
 
     def _save_and_start(
         self,
@@ -149,8 +152,8 @@ class SessionMiddleware:
         /,
     ) -> t.Callable[[bytes], object]:
         interface = learnt[0]
-        header = unopened_header(session)
-        if header is not None and not learnt[2](self, header):
+        state = state_of(session)
+        if type(state) is tuple and not learnt[2](self, state[2]):
             # The common case, kept short: a request that never used its
             # session and needs no refresh costs one check.
             return start_response(status, headers, exc_info)

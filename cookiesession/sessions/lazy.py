@@ -22,7 +22,15 @@ if t.TYPE_CHECKING:
     from .interface import SessionInterface
     from .outcomes import AppLike
 
-__all__ = ["LazySession", "ensure_opened", "is_opened", "loaded", "unopened_header"]
+__all__ = [
+    "LazySession",
+    "arm",
+    "ensure_opened",
+    "is_opened",
+    "loaded",
+    "state_of",
+    "unopened_header",
+]
 
 #: How a lazy session opens: the interface, the app, the request's raw
 #: ``Cookie`` header, and a callable that makes the request object a
@@ -152,6 +160,13 @@ class LazySession:
 
 
 _STATE = LazySession.__dict__["_state"].__set__
+
+# The slot's own C accessors, for a driver's per-request path (no Python
+# frame): ``arm(object.__new__(LazySession), opener)`` is
+# ``LazySession(opener)``, and ``state_of(lazy)`` is the opener (a tuple)
+# until the first use, then the real session.
+arm = _STATE
+state_of = LazySession.__dict__["_state"].__get__
 
 
 def is_opened(session: t.Any) -> bool:
