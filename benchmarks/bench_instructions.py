@@ -61,10 +61,13 @@ for _ in range(n):
 """
 
 
-def instructions(scenario: str, requests: int, path: str | None) -> int:
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    if path is not None:
-        env["PYTHONPATH"] = path
+HERE = Path(__file__).resolve().parent
+
+
+def instructions(scenario: str, requests: int, path: str) -> int:
+    # The package comes from *path* alone: PYTHONPATH first, and the child
+    # runs elsewhere, since "-c" puts its working directory first.
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": path}
     result = subprocess.run(
         [
             "valgrind",
@@ -79,6 +82,7 @@ def instructions(scenario: str, requests: int, path: str | None) -> int:
         capture_output=True,
         text=True,
         env=env,
+        cwd="/",
         check=True,
     )
     match = re.search(r"Collected : (\d+)", result.stderr)
@@ -86,7 +90,7 @@ def instructions(scenario: str, requests: int, path: str | None) -> int:
     return int(match.group(1))
 
 
-def per_request(scenario: str, path: str | None) -> int:
+def per_request(scenario: str, path: str) -> int:
     return (
         instructions(scenario, 1200, path) - instructions(scenario, 200, path)
     ) // 1000
@@ -101,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind).", file=sys.stderr)
         return 1
-    versions: dict[str, str | None] = {"cookiesession": None}
+    versions = {"cookiesession": str(HERE.parent)}
     if args.baseline:
         versions = {"baseline": str(Path(args.baseline).resolve()), **versions}
     counts = {}
