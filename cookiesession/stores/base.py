@@ -88,6 +88,8 @@ class ServerSession(Session):
 
 class _IdSigner(SecureCookieSessionInterface):
     # The salt of the id cookie: an id cookie is never a session cookie.
+    # The 0.2 Redis interface's salt, kept for every store, so the ids it
+    # issued keep loading.
     salt = "cookiesession.redis-id"
 
 
