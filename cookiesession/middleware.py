@@ -54,6 +54,7 @@ if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 _new = object.__new__
+_Learnt = tuple[SessionInterface, ReadOnlyConfig, bool, t.Callable[[str], bool]]
 
 __all__ = ["ENVIRON_KEY", "ResponseHeaders", "SessionMiddleware", "get_session"]
 
@@ -99,13 +100,19 @@ class SessionMiddleware:
             warn_if_no_secret_key(self.config, config)
         self.environ_key = environ_key
         # What the interface needs of every request, learnt once per
-        # interface (it may be replaced): whether its open_session wants
-        # the request, and how it judges an untouched request.
-        self._learnt: tuple[t.Any, bool, t.Callable[[t.Any, str], bool]] | None = None
+        # interface and settings (either may be replaced): whether its
+        # open_session wants the request, and how it judges an untouched
+        # request.
+        self._learnt: _Learnt | None = None
         self._start = self._save_and_start  # bound once, not per request
 
-    def _learn(self, interface: SessionInterface) -> tuple[t.Any, bool, t.Any]:
-        self._learnt = (interface, interface.wants_request, interface.refresh_check())
+    def _learn(self, interface: SessionInterface) -> _Learnt:
+        self._learnt = (
+            interface,
+            self.config,
+            interface.wants_request,
+            interface.untouched_check(self),
+        )
         return self._learnt
 
     def reconfigure(self, config: Mapping[str, t.Any]) -> None:
@@ -123,7 +130,7 @@ class SessionMiddleware:
     ) -> Iterable[bytes]:
         interface = self.session_interface
         learnt = self._learnt
-        if learnt is None or learnt[0] is not interface:
+        if learnt is None or learnt[0] is not interface or learnt[1] is not self.config:
             learnt = self._learn(interface)
         session = _new(LazySession)
         arm(
@@ -135,7 +142,7 @@ class SessionMiddleware:
                 webob.Request,
                 # A copy, so the environ and its session never refer to each
                 # other (the environ is then freed without the cyclic GC).
-                environ.copy() if learnt[1] else None,
+                environ.copy() if learnt[2] else None,
             ),
         )
         environ[self.environ_key] = session
@@ -144,7 +151,7 @@ class SessionMiddleware:
     def _save_and_start(
         self,
         session: LazySession,
-        learnt: tuple[SessionInterface, bool, t.Callable[[t.Any, str], bool]],
+        learnt: _Learnt,
         start_response: StartResponse,
         status: str,
         headers: list[tuple[str, str]],
@@ -153,7 +160,7 @@ class SessionMiddleware:
     ) -> t.Callable[[bytes], object]:
         interface = learnt[0]
         state = state_of(session)
-        if type(state) is tuple and not learnt[2](self, state[2]):
+        if type(state) is tuple and not learnt[3](state[2]):
             # The common case, kept short: a request that never used its
             # session and needs no refresh costs one check.
             return start_response(status, headers, exc_info)

@@ -659,3 +659,44 @@ def test_reconfigure_validates_and_swaps():
     assert mw.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     mw.reconfigure({"SECRET_KEY": KEY, "SESSION_COOKIE_NAME": "sid"})
     assert cookie_of(request(mw, "/?op=set&a=1"), "sid") is not None
+
+
+def test_untouched_judgement_follows_reconfigure(clock):
+    permanent = "session=" + sign({"_permanent": True, "user": "ann"})
+    mw = make(SESSION_REFRESH_EACH_REQUEST=False)
+    assert cookie_of(request(mw, "/?op=untouched", permanent)) is None
+    mw.reconfigure({"SECRET_KEY": KEY, "SESSION_REFRESH_EACH_REQUEST": True})
+    assert cookie_of(request(mw, "/?op=untouched", permanent)) is not None
+    mw.reconfigure({"SECRET_KEY": KEY, "SESSION_REFRESH_AFTER": 3600})
+    assert cookie_of(request(mw, "/?op=untouched", permanent)) is None
+    clock.advance(3601)
+    assert cookie_of(request(mw, "/?op=untouched", permanent)) is not None
+
+
+def test_untouched_memo_is_bounded_and_answers_long_headers():
+    check = SecureCookieSessionInterface().untouched_check(make())
+    memo = check.__self__
+    permanent = "session=" + sign({"_permanent": True})
+    padding = "; other=" + "x" * 5000
+    assert check(permanent + padding) is True
+    assert check("session=" + sign({"n": 0}) + padding) is False
+    assert len(memo) == 0  # a header over 4 KiB is answered, not kept
+    for n in range(300):
+        assert check(f"session={sign({'n': n})}") is False
+        assert len(memo) <= 128
+    assert check(permanent) is True
+    assert check("") is False
+
+
+def test_untouched_judgement_of_a_subclass_is_asked():
+    asked = []
+
+    class Always(SecureCookieSessionInterface):
+        def needs_refresh_for(self, app, cookie_header):
+            asked.append(cookie_header)
+            return False
+
+    cookie = "session=" + sign({"_permanent": True, "user": "ann"})
+    mw = SessionMiddleware(session_app, {"SECRET_KEY": KEY}, session_interface=Always())
+    assert cookie_of(request(mw, "/?op=untouched", cookie)) is None
+    assert asked == [cookie]

@@ -18,6 +18,7 @@ import typing as t
 import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 from ..wire.cookies import ResponseLike, add_vary_cookie, find_cookie_values
 from .cookie_settings import CookieSettings
@@ -139,17 +140,16 @@ class SessionInterface(CookieSettings):
         """
         return self.needs_refresh_for(app, environ.get("HTTP_COOKIE", ""))
 
-    def refresh_check(self) -> Callable[[AppLike, str], bool]:
-        """The method that judges an untouched request, for a driver to look
-        up once: :meth:`needs_refresh_for`, or
-        :meth:`untouched_needs_refresh` when a subclass overrides the 0.2
-        :meth:`needs_refresh`.
+    def untouched_check(self, app: AppLike) -> Callable[[str], bool]:
+        """How a driver judges an untouched request of *app*, looked up once
+        per app and settings (ask again after either changes): a callable
+        taking the ``Cookie`` header and answering like
+        :meth:`needs_refresh_for`. The built-in cookie interfaces answer
+        from a small memo of recent headers.
 
         .. versionadded:: 0.3
         """
-        if type(self).needs_refresh is SessionInterface.needs_refresh:
-            return self.needs_refresh_for
-        return self.untouched_needs_refresh
+        return partial(self.untouched_needs_refresh, app)
 
     def untouched_needs_refresh(self, app: AppLike, cookie_header: str) -> bool:
         """:meth:`needs_refresh_for`, or a subclass's 0.2

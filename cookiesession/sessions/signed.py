@@ -222,6 +222,25 @@ class SecureCookieSessionInterface(SessionInterface):
         values = find_cookie_values(cookie_header, name, 1)
         return old_enough(config, peek_timestamp(values[0]) if values else None)
 
+    def untouched_check(self, app: AppLike) -> t.Callable[[str], bool]:
+        """:meth:`needs_refresh_for` for *app*'s settings, answered for a
+        header seen recently without calling Python code: with refreshing
+        off the answer is always no, and without ``SESSION_REFRESH_AFTER``
+        it depends on the header alone."""
+        cls = type(self)
+        if (
+            cls.needs_refresh_for is not SecureCookieSessionInterface.needs_refresh_for
+            or cls.get_cookie_name is not SessionInterface.get_cookie_name
+            or cls.needs_refresh is not SessionInterface.needs_refresh
+        ):
+            return super().untouched_check(app)
+        config = app.config
+        if not config["SESSION_REFRESH_EACH_REQUEST"]:
+            return _NEVER
+        if config["SESSION_REFRESH_AFTER"] is not None:
+            return super().untouched_check(app)
+        return _PermanentMemo(config["SESSION_COOKIE_NAME"]).__getitem__
+
     def cookie_value(self, app: AppLike, session: Session) -> str | None:
         """The signed value of *session*; ``None`` when there is no
         serializer to sign it (a subclass may return none)."""
@@ -272,6 +291,31 @@ _PEEK_MEMO_SIZE = 1024
 #: How far a compressed payload is inflated to look for ``_permanent``: a
 #: zip bomb must not cost more than a signature check would.
 _MAX_INFLATE = 64 * 1024
+
+
+#: Answers no to every header, in C: ``frozenset().__contains__``.
+_NEVER: t.Callable[[str], bool] = frozenset().__contains__
+
+
+class _PermanentMemo(dict[str, bool]):
+    """Whether a ``Cookie`` header carries a permanent session cookie
+    *name*, by the header itself: a hit is one dict lookup and no Python
+    frame, a miss peeks. At most 128 headers of up to 4 KiB are kept
+    (under 1 MiB); a longer header is answered but not kept."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def __missing__(self, header: str) -> bool:
+        permanent = bool(header) and _peek_permanent(self.name, header)
+        if len(header) <= 4096:
+            if len(self) >= 128:
+                self.clear()
+            self[header] = permanent
+        return permanent
 
 
 def _peek_permanent(name: str, header: str) -> bool:
