@@ -35,7 +35,7 @@ with requires("cookiesession.bottle", "Bottle", "bottle"):
 
 import webob
 
-from .csrf import FORM_FIELD, HEADER, UNSAFE_METHODS, check_csrf_token
+from .csrf import FORM_FIELD, HEADER, check_csrf_token, is_safe_method
 from .sessions import (
     SecureCookieSessionInterface,
     Session,
@@ -57,7 +57,8 @@ class SessionPlugin:
     :param keyword: The callback argument that receives the session.
     :param session_interface: How sessions are stored. Defaults to a
         :class:`~cookiesession.SecureCookieSessionInterface`.
-    :param require_csrf: Refuse, with ``403``, a POST, PUT, PATCH or DELETE
+    :param require_csrf: Refuse, with ``403``, a request of any method but
+        GET, HEAD, OPTIONS and TRACE
         to a route that takes the session unless it carries the session's
         CSRF token (a ``csrf_token`` form field or an ``X-CSRF-Token``
         header; :func:`~cookiesession.csrf_token` makes it).
@@ -149,7 +150,7 @@ class SessionPlugin:
 
 def _check_csrf(session: Session) -> None:
     request = bottle.request
-    if request.method.upper() not in UNSAFE_METHODS:
+    if is_safe_method(request.method):
         return
     token = request.headers.get(HEADER) or request.forms.get(FORM_FIELD)
     if not check_csrf_token(session, token):

@@ -33,13 +33,13 @@ from ._extras import requires
 
 with requires("cookiesession.pyramid", "Pyramid", "pyramid"):
     from pyramid.exceptions import ConfigurationError
-    from pyramid.interfaces import ISession
+    from pyramid.interfaces import ICSRFStoragePolicy, ISession
     from zope.interface import implementer
 
 import webob
 
 from .config import Config, Source
-from .csrf import csrf_token, new_csrf_token
+from .csrf import check_csrf_token, new_csrf_token, unmasked_csrf_token
 from .flash import add_flash, flashes, take_flashes
 from .sessions import (
     SecureCookieSessionInterface,
@@ -62,6 +62,7 @@ __all__ = [
     "CookieSessionFactory",
     "PyramidSession",
     "PyramidSessionMixin",
+    "SessionCSRFStoragePolicy",
     "includeme",
     "settings_to_config",
 ]
@@ -140,9 +141,9 @@ class PyramidSessionMixin:
         return new_csrf_token(self)  # type: ignore[arg-type]
 
     def get_csrf_token(self) -> str:
-        """The session's CSRF token, made on first use
-        (:func:`cookiesession.csrf_token`)."""
-        return csrf_token(self)  # type: ignore[arg-type]
+        """The session's CSRF token, unmasked (Pyramid's API), made on
+        first use (:func:`cookiesession.csrf.unmasked_csrf_token`)."""
+        return unmasked_csrf_token(self)  # type: ignore[arg-type]
 
 
 class PyramidSession(PyramidSessionMixin, Session):
@@ -314,6 +315,26 @@ def _interface_from(options: Mapping[str, t.Any]) -> SessionInterface | None:
     return RedisSessionInterface.from_url(url, **kwargs)
 
 
+@implementer(ICSRFStoragePolicy)
+class SessionCSRFStoragePolicy:
+    """Pyramid's CSRF storage on the session's token, accepting it
+    unmasked and under every mask :func:`cookiesession.csrf_token` hands
+    out, so Pyramid's ``check_csrf_token`` and ``require_csrf`` accept
+    both. :func:`includeme` registers it.
+
+    .. versionadded:: 0.3
+    """
+
+    def new_csrf_token(self, request: Request) -> str:
+        return new_csrf_token(request.session)
+
+    def get_csrf_token(self, request: Request) -> str:
+        return unmasked_csrf_token(request.session)
+
+    def check_csrf_token(self, request: Request, supplied_token: str) -> bool:
+        return check_csrf_token(request.session, supplied_token)
+
+
 def includeme(config: Configurator) -> None:
     """Register the session factory from the ``cookiesession.*`` settings.
 
@@ -332,3 +353,4 @@ def includeme(config: Configurator) -> None:
     except (OSError, ValueError) as e:
         raise ConfigurationError(f"cookiesession: {e}") from e
     config.set_session_factory(factory)
+    config.set_csrf_storage_policy(SessionCSRFStoragePolicy())

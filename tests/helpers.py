@@ -114,6 +114,9 @@ OPS = {
         (s.update(user="ann"), setattr(s, "permanent", True)) and "permanent"
     ),
     "clear": lambda s: s.clear() or "cleared",
+    "login": lambda s: (s.update(user="ann"), s.mark_authenticated()) and "in",
+    "regenerate": lambda s: s.regenerate() or "regenerated",
+    "sudo": lambda s: s.authenticated_within(300),
 }
 
 

@@ -35,6 +35,31 @@ class TestContract:
         assert "Max-Age=0" in set_cookies(response)[0]
         assert client.get("/show").json == {}
 
+    def test_recent_authentication(self, driver, clock):
+        client = TestApp(driver(SESSION_REFRESH_EACH_REQUEST=True))
+        assert client.get("/sudo").json is False
+        client.get("/login")
+        assert client.get("/sudo").json is True
+        clock.advance(200)
+        client.get("/permanent")  # a write and a re-issue never move the stamp
+        clock.advance(101)
+        assert client.get("/sudo").json is False
+        client.get("/login")
+        assert client.get("/sudo").json is True
+        client.get("/regenerate")
+        assert client.get("/sudo").json is False
+        client.get("/login")
+        client.get("/clear")
+        assert client.get("/sudo").json is False
+
+    def test_a_stamp_from_a_server_slightly_ahead_counts_as_now(self, driver, clock):
+        ahead = clock() + 30
+        cookie = "session=" + sign({"_auth": int(ahead)})
+        client = TestApp(driver())
+        assert client.get("/sudo", headers={"Cookie": cookie}).json is True
+        far = "session=" + sign({"_auth": int(clock() + 3600)})
+        assert client.get("/sudo", headers={"Cookie": far}).json is False
+
     def test_untouched_sends_nothing(self, driver):
         response = TestApp(driver()).get(
             "/untouched", headers={"Cookie": "session=" + sign({"user": "ann"})}

@@ -368,11 +368,16 @@ def test_flash_and_csrf_are_the_helpers():
     def view(request):
         session = request.session
         token = session.get_csrf_token()
-        seen["same"] = token == cookiesession.csrf_token(session)
+        masked = cookiesession.csrf_token(session)
+        seen["same"] = cookiesession.check_csrf_token(session, masked)
         seen["checks"] = cookiesession.check_csrf_token(session, token)
         rotated = session.new_csrf_token()
         seen["rotated"] = (
-            rotated != token and cookiesession.csrf_token(session) == rotated
+            rotated != token
+            and not cookiesession.check_csrf_token(session, masked)
+            and cookiesession.check_csrf_token(
+                session, cookiesession.csrf_token(session)
+            )
         )
         session.flash("once", allow_duplicate=False)
         session.flash("once", allow_duplicate=False)

@@ -462,3 +462,24 @@ def test_no_module_but_sessions_touches_private_session_state():
     for path in package.glob("*.py"):
         if path.name != "sessions.py":
             assert "._data" not in path.read_text(), path.name
+
+
+def test_regenerate_keeps_the_data_and_starts_over():
+    session = Session(
+        {"user": "ann", "_csrft_": "t", "_auth": 1, "_created": 2, "_permanent": True}
+    )
+    session.regenerate()
+    assert dict(session) == {"user": "ann", "_permanent": True}
+    assert session.modified
+
+
+def test_authenticated_within_reads_only_an_int_stamp(clock):
+    assert not Session({"_auth": "1"}).authenticated_within(10**9)
+    assert not Session({"_auth": True}).authenticated_within(10**9)
+    session = Session()
+    session.mark_authenticated()
+    assert session["_auth"] == int(clock())
+    assert session.authenticated_within(0)
+    clock.advance(10)
+    assert not session.authenticated_within(9)
+    assert session.authenticated_within(10)

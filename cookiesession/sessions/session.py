@@ -21,11 +21,29 @@ iteration, ``keys``, ``items``, ``values``,
 from __future__ import annotations
 
 import contextlib
+import time
 import typing as t
 from collections.abc import Iterator, Mapping, MutableMapping
 from types import MappingProxyType
 
-__all__ = ["NO_SECRET_KEY", "NullSession", "Session", "request_cache"]
+from .lifetimes import CREATED
+
+__all__ = [
+    "AUTHENTICATED",
+    "CSRF_TOKEN",
+    "NO_SECRET_KEY",
+    "NullSession",
+    "Session",
+    "request_cache",
+]
+
+#: Where :meth:`Session.mark_authenticated` stamps the time (int seconds).
+AUTHENTICATED = "_auth"
+#: Where the CSRF token is kept (Pyramid's key).
+CSRF_TOKEN = "_csrft_"
+#: How far ahead of this server's clock an ``"_auth"`` stamp may be and
+#: still count as now: ``SESSION_CLOCK_LEEWAY``'s default.
+_STAMP_LEEWAY = 60
 
 _MISSING: t.Any = object()
 
@@ -200,6 +218,44 @@ class Session(MutableMapping[str, t.Any]):
     def __ior__(self, other: t.Any) -> Session:
         self.update(other)
         return self
+
+    # Logins.
+    def regenerate(self) -> None:
+        """Start a new session after a login, keeping its data: the CSRF
+        token rotates, ``"_auth"`` is removed and the absolute timeout
+        counts from now. On a server-side session the id changes too.
+
+        .. versionadded:: 0.3
+        """
+        for key in (CSRF_TOKEN, AUTHENTICATED, CREATED):
+            self._data.pop(key, None)
+        self.accessed = self.modified = True
+
+    def mark_authenticated(self) -> None:
+        """Note that the user has just proved who they are (a login, or the
+        password asked again): stamps ``"_auth"`` with the time and rotates
+        the CSRF token. :meth:`authenticated_within` reads the stamp.
+
+        .. versionadded:: 0.3
+        """
+        self._data.pop(CSRF_TOKEN, None)
+        self[AUTHENTICATED] = int(time.time())
+
+    def authenticated_within(self, seconds: float) -> bool:
+        """Whether :meth:`mark_authenticated` was called at most *seconds*
+        ago, for a sensitive action ("sudo mode"). Refreshes never move the
+        stamp; clearing or regenerating the session removes it. A stamp up
+        to 60 seconds ahead of this server's clock (another server's) counts
+        as now.
+
+        .. versionadded:: 0.3
+        """
+        self.accessed = True
+        stamp = self._data.get(AUTHENTICATED)
+        if type(stamp) is not int:
+            return False
+        age = time.time() - stamp
+        return -_STAMP_LEEWAY <= age <= seconds
 
 
 class NullSession(Session):

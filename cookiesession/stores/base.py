@@ -81,9 +81,10 @@ class ServerSession(Session):
     def regenerate(self) -> None:
         """Give this session a new id on this response, for the same data;
         the old id stops loading at once. Call it at login, so an id seen
-        before (session fixation) is worth nothing after."""
+        before (session fixation) is worth nothing after. The CSRF token
+        rotates and ``"_auth"`` is removed, as on every session."""
+        super().regenerate()
         self.regenerated = True
-        self.accessed = self.modified = True
 
 
 class _IdSigner(SecureCookieSessionInterface):
