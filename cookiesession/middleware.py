@@ -45,6 +45,7 @@ from .sessions import (
     loaded,
     save_request_session,
 )
+from .sessions.interface import UntouchedCheck
 from .sessions.lazy import arm, state_of
 from .settings import ReadOnlyConfig, validate_config, warn_if_no_secret_key
 from .wire.cookies import ResponseHeaders
@@ -54,7 +55,7 @@ if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 _new = object.__new__
-_Learnt = tuple[SessionInterface, ReadOnlyConfig, bool, t.Callable[[str], bool]]
+_Learnt = tuple[SessionInterface, ReadOnlyConfig, bool, UntouchedCheck]
 
 __all__ = ["ENVIRON_KEY", "ResponseHeaders", "SessionMiddleware", "get_session"]
 
@@ -160,10 +161,16 @@ class SessionMiddleware:
     ) -> t.Callable[[bytes], object]:
         interface = learnt[0]
         state = state_of(session)
-        if type(state) is tuple and not learnt[3](state[2]):
+        if type(state) is tuple:
             # The common case, kept short: a request that never used its
-            # session and needs no refresh costs one check.
-            return start_response(status, headers, exc_info)
+            # session and needs no refresh costs a lookup or one check.
+            check = learnt[3]
+            header = state[2]
+            refresh = check.known(hash(header))
+            if refresh is None:
+                refresh = check.judge(header)
+            if not refresh:
+                return start_response(status, headers, exc_info)
         response = ResponseHeaders(list(headers))
         save_request_session(interface, self, loaded(session), response)
         return start_response(status, response.headerlist, exc_info)

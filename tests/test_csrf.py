@@ -16,8 +16,8 @@ from cookiesession import (
     csrf_token,
     get_session,
 )
-from cookiesession.csrf import unmasked_csrf_token
 from cookiesession.bottle import SessionPlugin
+from cookiesession.csrf import unmasked_csrf_token
 from tests.helpers import KEY, make_middleware
 
 

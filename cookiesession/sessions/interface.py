@@ -35,6 +35,24 @@ __all__ = ["SessionInterface", "open_from_cookie_header"]
 logger = logging.getLogger("cookiesession")
 
 
+class UntouchedCheck(t.NamedTuple):
+    """How a driver judges a request that never used its session: first
+    ``known(hash(cookie_header))``, an answer remembered (``None`` when
+    there is none), else ``judge(cookie_header)``. Both answer whether the
+    session must still be opened and saved (a refresh).
+
+    .. versionadded:: 0.3
+    """
+
+    known: Callable[[int], bool | None]
+    judge: Callable[[str], bool]
+
+
+#: ``known`` for an interface that remembers nothing: always ``None``.
+_NOTHING: dict[int, bool] = {}
+_KNOWS_NOTHING: Callable[[int], bool | None] = _NOTHING.get
+
+
 class SessionInterface(CookieSettings):
     """The base class of session storage, with Flask's method set.
 
@@ -140,16 +158,18 @@ class SessionInterface(CookieSettings):
         """
         return self.needs_refresh_for(app, environ.get("HTTP_COOKIE", ""))
 
-    def untouched_check(self, app: AppLike) -> Callable[[str], bool]:
+    def untouched_check(self, app: AppLike) -> UntouchedCheck:
         """How a driver judges an untouched request of *app*, looked up once
-        per app and settings (ask again after either changes): a callable
-        taking the ``Cookie`` header and answering like
-        :meth:`needs_refresh_for`. The built-in cookie interfaces answer
-        from a small memo of recent headers.
+        per app and settings (ask again after either changes). The default
+        knows nothing in advance and judges with
+        :meth:`untouched_needs_refresh`; the built-in cookie interfaces
+        remember recent answers under the header's hash.
 
         .. versionadded:: 0.3
         """
-        return partial(self.untouched_needs_refresh, app)
+        return UntouchedCheck(
+            _KNOWS_NOTHING, partial(self.untouched_needs_refresh, app)
+        )
 
     def untouched_needs_refresh(self, app: AppLike, cookie_header: str) -> bool:
         """:meth:`needs_refresh_for`, or a subclass's 0.2

@@ -21,7 +21,7 @@ from ..wire.signed import (
     peek_timestamp,
     signing_serializer,
 )
-from .interface import SessionInterface, open_from_cookie_header
+from .interface import SessionInterface, UntouchedCheck, open_from_cookie_header
 from .lifetimes import (
     CREATED,
     EventHook,
@@ -222,11 +222,10 @@ class SecureCookieSessionInterface(SessionInterface):
         values = find_cookie_values(cookie_header, name, 1)
         return old_enough(config, peek_timestamp(values[0]) if values else None)
 
-    def untouched_check(self, app: AppLike) -> t.Callable[[str], bool]:
-        """:meth:`needs_refresh_for` for *app*'s settings, answered for a
-        header seen recently without calling Python code: with refreshing
-        off the answer is always no, and without ``SESSION_REFRESH_AFTER``
-        it depends on the header alone."""
+    def untouched_check(self, app: AppLike) -> UntouchedCheck:
+        """:meth:`needs_refresh_for` for *app*'s settings, remembered for
+        recent headers: with refreshing off the answer is always no, and
+        without ``SESSION_REFRESH_AFTER`` it depends on the header alone."""
         cls = type(self)
         if (
             cls.needs_refresh_for is not SecureCookieSessionInterface.needs_refresh_for
@@ -236,10 +235,11 @@ class SecureCookieSessionInterface(SessionInterface):
             return super().untouched_check(app)
         config = app.config
         if not config["SESSION_REFRESH_EACH_REQUEST"]:
-            return _NEVER
+            return UntouchedCheck(_NEVER, _NEVER)
         if config["SESSION_REFRESH_AFTER"] is not None:
             return super().untouched_check(app)
-        return _PermanentMemo(config["SESSION_COOKIE_NAME"]).__getitem__
+        memo = _PermanentMemo(config["SESSION_COOKIE_NAME"])
+        return UntouchedCheck(memo.get, memo.judge)
 
     def cookie_value(self, app: AppLike, session: Session) -> str | None:
         """The signed value of *session*; ``None`` when there is no
@@ -293,15 +293,14 @@ _PEEK_MEMO_SIZE = 1024
 _MAX_INFLATE = 64 * 1024
 
 
-#: Answers no to every header, in C: ``frozenset().__contains__``.
-_NEVER: t.Callable[[str], bool] = frozenset().__contains__
+#: Answers no to anything, in C: ``frozenset().__contains__``.
+_NEVER: t.Callable[[object], bool] = frozenset().__contains__
 
 
-class _PermanentMemo(dict[str, bool]):
+class _PermanentMemo(dict[int, bool]):
     """Whether a ``Cookie`` header carries a permanent session cookie
-    *name*, by the header itself: a hit is one dict lookup and no Python
-    frame, a miss peeks. At most 128 headers of up to 4 KiB are kept
-    (under 1 MiB); a longer header is answered but not kept."""
+    *name*, remembered under the header's hash (randomised per process),
+    never the header: 1,024 answers at most, about 100 KiB."""
 
     __slots__ = ("name",)
 
@@ -309,12 +308,11 @@ class _PermanentMemo(dict[str, bool]):
         super().__init__()
         self.name = name
 
-    def __missing__(self, header: str) -> bool:
+    def judge(self, header: str) -> bool:
         permanent = bool(header) and _peek_permanent(self.name, header)
-        if len(header) <= 4096:
-            if len(self) >= 128:
-                self.clear()
-            self[header] = permanent
+        if len(self) >= _PEEK_MEMO_SIZE:
+            self.clear()
+        self[hash(header)] = permanent
         return permanent
 
 
