@@ -47,7 +47,14 @@ from .sessions import (
     is_cookie_value,
 )
 from .sessions.interface import open_from_cookie_header
-from .sessions.lifetimes import CREATED, EventHook, Validator, old_enough, seconds
+from .sessions.lifetimes import (
+    CREATED,
+    EventHook,
+    Validator,
+    leeway,
+    old_enough,
+    seconds,
+)
 from .sessions.signed import check_session, session_json_serializer
 from .wire.cookies import find_cookie_values
 from .wire.sealed import HKDF_INFO, VERSION, peek_issued, seal, unseal
@@ -152,9 +159,11 @@ class EncryptedCookieSessionInterface(SessionInterface):
         index = None if position == 0 else position - 1  # in the fallbacks
         now = int(time.time())
         age = now - issued
-        if age < 0 or age > t.cast(
-            float, seconds(config)["PERMANENT_SESSION_LIFETIME"]
-        ):
+        if age < 0:
+            if -age > leeway(config):
+                return Rejected("invalid", "future")
+            issued = now  # a server whose clock is ahead sealed it
+        elif age > t.cast(float, seconds(config)["PERMANENT_SESSION_LIFETIME"]):
             return Rejected("expired", "lifetime")
         try:
             text = zlib.decompress(plain[1:]) if plain[:1] == _ZLIB else plain[1:]

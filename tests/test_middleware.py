@@ -19,7 +19,7 @@ from cookiesession import (
 from cookiesession.middleware import ResponseHeaders
 from cookiesession.wire.cookies import format_set_cookie
 from cookiesession.wire.signed import KeyedHMAC
-from tests.helpers import KEY, cookie_of, get, make_middleware, sign
+from tests.helpers import KEY, cookie_of, get, make_middleware, set_cookies, sign
 
 
 def session_app(environ, start_response):
@@ -276,7 +276,44 @@ def test_expired_and_future_dated(clock):
     clock.advance(61)
     assert request(mw, "/", cookie).json == {}
     future = "session=" + sign({"user": "bob"})
-    clock.advance(-30)
+    clock.advance(-30)  # 30 s ahead: within the default leeway of 60 s
+    assert request(mw, "/", future).json == {"user": "bob"}
+    clock.advance(-31)  # 61 s ahead: invalid, and the cookie is kept
+    response = request(mw, "/", future)
+    assert response.json == {}
+    assert set_cookies(response) == []
+
+
+@pytest.mark.parametrize("skew", [0.05, 0.2, 1, 30, 60])
+@pytest.mark.parametrize("secure", [False, True], ids=["signed", "encrypted"])
+def test_a_login_on_a_server_whose_clock_is_ahead_is_kept(clock, skew, secure):
+    """Two servers behind one balancer, the first `skew` seconds ahead: the
+    login lands on it, the redirect 20 ms later on the other."""
+    from cookiesession.crypto import EncryptedCookieSessionInterface
+
+    def server():
+        interface = EncryptedCookieSessionInterface() if secure else None
+        return SessionMiddleware(
+            session_app, {"SECRET_KEY": KEY}, session_interface=interface
+        )
+
+    ahead, behind = server(), server()
+    lost = 0
+    for n in range(20):
+        clock.advance(n * 0.037)  # where in the second each login falls
+        clock.advance(skew)
+        cookie = cookie_of(request(ahead, "/?op=set&user=ann"))
+        clock.advance(-skew + 0.02)
+        response = request(behind, "/", cookie)
+        lost += response.json.get("user") != "ann"
+        assert set_cookies(response) == []
+    assert lost == 0
+
+
+def test_leeway_zero_restores_the_exact_rule(clock):
+    mw = make(SESSION_CLOCK_LEEWAY=0)
+    future = "session=" + sign({"user": "bob"})
+    clock.advance(-1)
     assert request(mw, "/", future).json == {}
 
 

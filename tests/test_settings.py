@@ -13,6 +13,12 @@ def test_defaults_match_flask():
     """Every default is Flask's, but SameSite: Lax here, unset in Flask."""
     flask_defaults = flask.Flask.default_config
     for key, value in DEFAULT_CONFIG.items():
+        if key == "SESSION_CLOCK_LEEWAY":  # the one setting on by default
+            assert value == timedelta(seconds=60)
+            continue
+        if key == "SESSION_PERMANENT":  # Flask-Session's key, off
+            assert value is False
+            continue
         if key not in flask_defaults:  # 0.2's timeouts; off by default
             assert value is None, key
             continue

@@ -77,11 +77,17 @@ def check_limits(
         created = data.get(CREATED)
         if created is None:
             created = data[CREATED] = issued
-        elif type(created) is not int or created > now:
+        elif type(created) is not int or created > now + leeway(config):
             return ("invalid", "payload")
         if now - created > absolute:
             return ("expired", "absolute")
     return None
+
+
+def leeway(config: Mapping[str, t.Any]) -> int:
+    """How far ahead of this clock, in whole seconds, a stamp may be and
+    still count as now (``SESSION_CLOCK_LEEWAY``)."""
+    return int(seconds(config).get("SESSION_CLOCK_LEEWAY") or 0)
 
 
 def validate(validator: Validator | None, data: Mapping[str, t.Any]) -> bool:

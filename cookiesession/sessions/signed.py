@@ -128,11 +128,14 @@ class SecureCookieSessionInterface(SessionInterface):
         if not secret or not match_cookie_value(value) or value.count(".") < 2:
             return Rejected("invalid", "malformed")
         serializer = self._every_key(config)
-        lifetime: float = seconds(config)["PERMANENT_SESSION_LIFETIME"]  # type: ignore[assignment]
-        max_age = int(lifetime)
+        durations = seconds(config)
+        lifetime: float = durations["PERMANENT_SESSION_LIFETIME"]  # type: ignore[assignment]
+        leeway = int(durations["SESSION_CLOCK_LEEWAY"] or 0)
         try:
-            payload, issued, position = serializer.unsign(value, max_age)
-        except SignatureExpired:
+            payload, issued, position = serializer.unsign(value, int(lifetime), leeway)
+        except SignatureExpired as e:
+            if e.date_signed is not None and e.date_signed.timestamp() > time.time():
+                return Rejected("invalid", "future")
             return Rejected("expired", "lifetime")
         except BadData:
             return Rejected("invalid", "signature")

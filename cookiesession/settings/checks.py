@@ -28,6 +28,12 @@ _ATTR_UNSAFE = re.compile(r"[;,\s\x00-\x1f\x7f]")
 # written as a cookie date once added to the current time.
 _BROWSER_CAP = timedelta(days=400)
 _LONGEST = timedelta(days=365 * 1000)
+#: The units a duration string may end in, in seconds.
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION_FORMS = (
+    'Expected a duration: a timedelta, a finite number of seconds (90, "90"),'
+    ' or one number and one unit ("90s", "15m", "8h", "30d").'
+)
 
 
 class Checker:
@@ -83,17 +89,28 @@ class Checker:
             raise self.fail(key, expected)
         return number
 
-    def duration(self, key: str, optional: bool = False) -> timedelta | None:
+    def duration(
+        self, key: str, optional: bool = False, zero: bool = False
+    ) -> timedelta | None:
+        """A duration: a timedelta, seconds, or one number and one unit
+        (``"90s"``, ``"15m"``, ``"8h"``, ``"30d"``); *zero* allows 0."""
         value = self.merged[key]
         if optional and value is None:
             return None
+        if isinstance(value, list | tuple | dict | set):
+            raise self.fail(key, _DURATION_FORMS, type_error=True)
         if not isinstance(value, timedelta):
             try:
-                value = timedelta(seconds=self.number(key, "seconds"))
+                value = timedelta(seconds=self._seconds(key, value))
             except OverflowError:
                 raise self.fail(key, "Expected a duration under 1000 years.") from None
-        if value <= timedelta(0):
-            raise self.fail(key, "Expected a duration greater than zero.")
+        if value < timedelta(0) or (value == timedelta(0) and not zero):
+            raise self.fail(
+                key,
+                "Expected a duration of zero or more."
+                if zero
+                else "Expected a duration greater than zero.",
+            )
         if value > _LONGEST:
             raise self.fail(
                 key,
@@ -106,6 +123,22 @@ class Checker:
                 " 400 days, so the cookie will expire sooner."
             )
         return value
+
+    def _seconds(self, key: str, value: t.Any) -> float:
+        text = value.strip() if isinstance(value, str) else ""
+        unit = _UNITS.get(text[-1:].lower())
+        if unit is None:
+            try:
+                return self.number(key, "seconds")
+            except InvalidSettingValue:
+                raise self.fail(key, _DURATION_FORMS) from None
+        try:
+            number = float(text[:-1])
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number) or text[:-1].strip() != text[:-1]:
+            raise self.fail(key, _DURATION_FORMS)
+        return number * unit
 
     def secret(self, key: str) -> str | bytes | None:
         value = self.merged[key]

@@ -37,6 +37,8 @@ DEFAULT_CONFIG: Mapping[str, t.Any] = MappingProxyType(
         "SESSION_IDLE_TIMEOUT": None,
         "SESSION_ABSOLUTE_TIMEOUT": None,
         "SESSION_REFRESH_AFTER": None,
+        "SESSION_CLOCK_LEEWAY": timedelta(seconds=60),
+        "SESSION_PERMANENT": False,
     }
 )
 
@@ -53,7 +55,7 @@ def durations_in_seconds(config: Mapping[str, t.Any]) -> dict[str, float | None]
     """The durations of validated settings in seconds (``None`` when off)."""
     return {
         key: None if config.get(key) is None else config[key].total_seconds()
-        for key in ("PERMANENT_SESSION_LIFETIME", *TIMEOUTS)
+        for key in ("PERMANENT_SESSION_LIFETIME", "SESSION_CLOCK_LEEWAY", *TIMEOUTS)
     }
 
 

@@ -104,6 +104,7 @@ def validate_config(
         "SESSION_COOKIE_SECURE",
         "SESSION_COOKIE_PARTITIONED",
         "SESSION_REFRESH_EACH_REQUEST",
+        "SESSION_PERMANENT",
     ):
         out[key] = check.boolean(key)
     out["SESSION_COOKIE_SAMESITE"] = check.samesite()
@@ -111,6 +112,7 @@ def validate_config(
     out["MAX_COOKIE_SIZE"] = check.cookie_size()
     for key in TIMEOUTS:
         out[key] = check.duration(key, optional=True)
+    out["SESSION_CLOCK_LEEWAY"] = check.duration("SESSION_CLOCK_LEEWAY", zero=True)
     _check_prefixes(check, out, name)
     _check_refresh(check, out)
 
@@ -134,6 +136,12 @@ def validate_config(
 
 
 def _check_refresh(check: Checker, out: dict[str, t.Any]) -> None:
+    idle, absolute = out["SESSION_IDLE_TIMEOUT"], out["SESSION_ABSOLUTE_TIMEOUT"]
+    if idle is not None and absolute is not None and absolute < idle:
+        warn(
+            f"SESSION_ABSOLUTE_TIMEOUT ({absolute}) is shorter than"
+            f" SESSION_IDLE_TIMEOUT ({idle}): the idle timeout can never apply."
+        )
     after = out["SESSION_REFRESH_AFTER"]
     if after is None:
         return

@@ -46,6 +46,7 @@ from itsdangerous.timed import TimestampSigner
 #: Payloads shorter than this are never compressed.
 COMPRESS_MIN = 128
 
+
 _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
@@ -184,11 +185,14 @@ class SessionSerializer(URLSafeTimedSerializer):
         return data
 
     def unsign(
-        self, s: str | bytes, max_age: int | None = None
+        self, s: str | bytes, max_age: int | None = None, leeway: int = 0
     ) -> tuple[bytes, int, int]:
         """``TimestampSigner.unsign`` in one pass, with itsdangerous'
         exceptions: the payload, the timestamp as an int, and which key
-        verified it, counted newest first (0 is the key that signs)."""
+        verified it, counted newest first (0 is the key that signs). A
+        signature dated up to *leeway* seconds ahead counts as made now;
+        further ahead raises itsdangerous' ``SignatureExpired``, whose
+        ``date_signed`` then lies in the future."""
         signed = want_bytes(s)
         value, sep, encoded_signature = signed.rpartition(b".")
         if not sep:
@@ -233,11 +237,19 @@ class SessionSerializer(URLSafeTimedSerializer):
         if stamp is None:
             raise BadTimeSignature("Malformed timestamp", payload=payload)
         if max_age is not None:
-            age = int(time.time()) - stamp
-            if age > max_age or age < 0:
-                relation = f"> {max_age}" if age > max_age else "< 0"
+            now = int(time.time())
+            age = now - stamp
+            if age < 0:
+                if -age > leeway:
+                    raise SignatureExpired(
+                        f"Signature age {age} < {-leeway} seconds",
+                        payload=payload,
+                        date_signed=self._signer.timestamp_to_datetime(stamp),
+                    )
+                stamp = now
+            elif age > max_age:
                 raise SignatureExpired(
-                    f"Signature age {age} {relation} seconds",
+                    f"Signature age {age} > {max_age} seconds",
                     payload=payload,
                     date_signed=self._signer.timestamp_to_datetime(stamp),
                 )
