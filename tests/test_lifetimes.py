@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 
 import pytest
 from webtest import TestApp
 
-from cookiesession import SecureCookieSessionInterface, get_session
+from cookiesession import SecureCookieSessionInterface, SessionMiddleware, get_session
 from tests.helpers import (
     KEY,
     NOW,
@@ -414,3 +415,102 @@ def test_cli_decode_shows_created_and_the_first_limit(clock, capsys, monkeypatch
     clock.advance(551)
     assert main(["decode", value, "--secret-key", KEY]) == 1
     assert "SESSION_IDLE_TIMEOUT" in capsys.readouterr().err
+
+
+# When a stale cookie is deleted, if the application writes nothing: one
+# rule for every interface.
+def _stale_cases():
+    return [
+        pytest.param("lifetime", False, id="lifetime-kept"),
+        pytest.param("idle", True, id="idle-deleted"),
+        pytest.param("absolute", True, id="absolute-deleted"),
+        pytest.param("revoked", True, id="revoked-deleted"),
+        pytest.param("future", False, id="future-kept"),
+        pytest.param("signature", False, id="bad-signature-kept"),
+    ]
+
+
+@pytest.mark.parametrize(("case", "deleted"), _stale_cases())
+@pytest.mark.parametrize("encrypted", [False, True], ids=["signed", "encrypted"])
+def test_which_stale_cookies_are_deleted(clock, case, deleted, encrypted):
+    from cookiesession.crypto import EncryptedCookieSessionInterface
+
+    config = {
+        "SECRET_KEY": KEY,
+        "PERMANENT_SESSION_LIFETIME": 1000,
+        "SESSION_IDLE_TIMEOUT": 600 if case == "idle" else None,
+        "SESSION_ABSOLUTE_TIMEOUT": 600 if case == "absolute" else None,
+    }
+    kind = (
+        EncryptedCookieSessionInterface if encrypted else SecureCookieSessionInterface
+    )
+    validator = (lambda data: False) if case == "revoked" else None
+
+    def app(environ, start_response):
+        session = get_session(environ)
+        if environ["PATH_INFO"] == "/login":
+            session["user"] = "ann"
+        body = json.dumps({"user": session.get("user")}).encode()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]
+
+    def server():
+        return SessionMiddleware(
+            app, config, session_interface=kind(validator=validator)
+        )
+
+    if case == "future":
+        clock.advance(120)
+    cookie = cookie_of(get(server(), "/login"))
+    if case == "signature":
+        cookie = cookie[:-3] + ("AAA" if cookie[-3:] != "AAA" else "BBB")
+    clock.advance({"lifetime": 1001, "idle": 601, "absolute": 601}.get(case, 0))
+    if case == "future":
+        clock.advance(-120)
+    response = get(server(), "/", cookie)
+    assert response.json.get("user") is None
+    sent = response.headers.getall("Set-Cookie")
+    assert bool(sent) is deleted
+    if deleted:
+        assert "Max-Age=0" in sent[0]
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["signed", "encrypted"])
+def test_a_validator_that_raises_is_not_a_revocation(encrypted):
+    """One database blip must not log everyone out for good."""
+    from cookiesession.crypto import EncryptedCookieSessionInterface
+
+    down = [False]
+    events = []
+
+    def validator(data):
+        if down[0]:
+            raise ConnectionError("the database is away")
+        return True
+
+    kind = (
+        EncryptedCookieSessionInterface if encrypted else SecureCookieSessionInterface
+    )
+    interface = kind(validator=validator, event_hook=lambda e, d: events.append((e, d)))
+
+    def app(environ, start_response):
+        session = get_session(environ)
+        if environ["PATH_INFO"] == "/login":
+            session["user"] = "ann"
+        if environ["PATH_INFO"] == "/write":
+            session["cart"] = ["apple"]
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [str(session.get("user")).encode()]
+
+    mw = SessionMiddleware(app, {"SECRET_KEY": KEY}, session_interface=interface)
+    cookie = cookie_of(get(mw, "/login"))
+    down[0] = True
+    response = get(mw, "/", cookie)
+    assert response.text == "None"  # that request's session is empty
+    assert set_cookies(response) == []  # the cookie is kept
+    assert events[-1] == ("validator_error", {"error": "ConnectionError"})
+    with pytest.warns(RuntimeWarning, match="not saved"):
+        response = get(mw, "/write", cookie)
+    assert set_cookies(response) == []  # its writes are not saved
+    down[0] = False
+    assert get(mw, "/", cookie).text == "ann"  # still logged in

@@ -103,6 +103,8 @@ class SessionInterface(CookieSettings):
         """
         if rejected.reason is None:
             self.report(rejected.event)
+        elif rejected.event == "validator_error":
+            self.report(rejected.event, error=rejected.reason)
         else:
             self.report(rejected.event, reason=rejected.reason)
 
@@ -250,6 +252,8 @@ class SessionInterface(CookieSettings):
         if first is not None:
             self.report_rejected(first)
             session.modified = self.deletes_stale_cookie(first)
+            if first.event == "validator_error":
+                session.unsaved = True
         return session
 
     def verify(self, app: AppLike, value: str) -> Verified | Rejected:
@@ -278,12 +282,18 @@ class SessionInterface(CookieSettings):
 
     def deletes_stale_cookie(self, rejected: Rejected) -> bool:
         """Whether the cookie of a *rejected* session is deleted when the
-        application writes nothing: an expired or revoked one is; a cookie
-        that is not ours to judge (a bad signature, malformed) is kept.
+        application writes nothing: after an idle or absolute timeout and a
+        revocation. Every other cookie is kept: an expired lifetime (a
+        second app may allow longer), a validator that raised, one dated in
+        the future, one not ours to judge (a bad signature, malformed), and
+        a store id no longer stored.
 
         .. versionadded:: 0.3
         """
-        return rejected.event != "invalid"
+        event = rejected.event
+        return event == "revoked" or (
+            event == "expired" and rejected.reason != "lifetime"
+        )
 
     # -- Saving ------------------------------------------------------------
 
@@ -292,7 +302,19 @@ class SessionInterface(CookieSettings):
     ) -> None:
         """The one save skeleton: set, refresh or delete the cookie, as
         needed, and add ``Vary: Cookie`` when the session was used or a
-        cookie is sent. The value comes from :meth:`cookie_value`."""
+        cookie is sent. The value comes from :meth:`cookie_value`. The
+        session of a request whose validator raised is never saved."""
+        if getattr(session, "unsaved", False):
+            if session.modified:
+                warnings.warn(
+                    "The session validator raised on this request, so its"
+                    " session is empty and its changes are not saved.",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+            if session.accessed:
+                add_vary_cookie(response)
+            return
         data = session.data
         if not (self.should_set_cookie(app, session) if data else session.modified):
             if session.accessed:

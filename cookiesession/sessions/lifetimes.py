@@ -90,15 +90,19 @@ def leeway(config: Mapping[str, t.Any]) -> int:
     return int(seconds(config).get("SESSION_CLOCK_LEEWAY") or 0)
 
 
-def validate(validator: Validator | None, data: Mapping[str, t.Any]) -> bool:
-    """Run the application's validator; one that raises says False."""
+def validate(validator: Validator | None, data: Mapping[str, t.Any]) -> bool | str:
+    """Run the application's validator: its answer, or the class name of
+    what it raised (logged): not a revocation, since the cookie is kept."""
     if validator is None:
         return True
     try:
         return bool(validator(data))
-    except Exception:
-        logger.exception("The session validator raised; the session is ended.")
-        return False
+    except Exception as e:
+        logger.exception(
+            "The session validator raised; this request's session is empty"
+            " and its cookie is kept."
+        )
+        return type(e).__name__
 
 
 def refresh_due(

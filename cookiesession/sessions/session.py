@@ -76,6 +76,7 @@ class Session(MutableMapping[str, t.Any]):
         "issued",
         "modified",
         "new",
+        "unsaved",
     )
 
     def __init__(
@@ -98,6 +99,11 @@ class Session(MutableMapping[str, t.Any]):
         #: ``True`` once the session was read or changed. The response then
         #: gets ``Vary: Cookie``, so caches do not share it between users.
         self.accessed = False
+        #: ``True`` when this session must not be saved: the validator
+        #: raised while its cookie was checked.
+        #:
+        #: .. versionadded:: 0.3
+        self.unsaved = False
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._data!r}>"

@@ -279,9 +279,14 @@ def check_session(
         limit = check_limits(config, times, issued, int(time.time()))
         if limit is not None:
             return Rejected(*limit)
-    if validator is not None and not validate(validator, MappingProxyType(data)):
+    if validator is None:
+        return None
+    valid = validate(validator, MappingProxyType(data))
+    if valid is True:
+        return None
+    if valid is False:
         return Rejected("revoked", None)
-    return None
+    return Rejected("validator_error", valid)
 
 
 # The peek memo: a browser sends the same header request after request, and

@@ -263,11 +263,6 @@ class StoreSessionInterface(SessionInterface):
             session.stored, session.created = loaded.fields, loaded.created
         return session
 
-    def deletes_stale_cookie(self, rejected: Rejected) -> bool:
-        """A stale cookie (expired, revoked, gone from the store) is
-        deleted unless the application writes a new session."""
-        return rejected.event != "invalid" or rejected.reason == "unknown"
-
     # -- Saving --------------------------------------------------------------
 
     def should_set_cookie(self, app: AppLike, session: Session) -> bool:
