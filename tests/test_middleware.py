@@ -738,3 +738,43 @@ def test_untouched_judgement_of_a_subclass_is_asked():
     mw = SessionMiddleware(session_app, {"SECRET_KEY": KEY}, session_interface=Always())
     assert cookie_of(request(mw, "/?op=untouched", cookie)) is None
     assert asked == [cookie]
+
+
+def test_session_permanent_makes_new_sessions_permanent(clock):
+    mw = make(SESSION_PERMANENT=True)
+    assert set_cookies(request(mw, "/?op=show")) == []  # nothing to save
+    header = set_cookies(request(mw, "/?op=set&user=ann"))[0]
+    assert "Expires=" in header
+    off = make(SESSION_PERMANENT="false")
+    assert "Expires=" not in set_cookies(request(off, "/?op=set&user=ann"))[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("90", 90), ("90s", 90), (" 15m ", 900), ("8h", 28800), ("30D", 2592000)],
+)
+def test_duration_strings(value, seconds):
+    config = make(SESSION_IDLE_TIMEOUT=value).config
+    assert config["SESSION_IDLE_TIMEOUT"] == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("value", ["15 m", "m", "15mm", "fortnight", "nans", "5w"])
+def test_bad_duration_strings_show_the_forms(value):
+    from cookiesession import InvalidSettingValue
+
+    with pytest.raises(InvalidSettingValue, match='"15m"') as raised:
+        make(SESSION_IDLE_TIMEOUT=value)
+    assert raised.value.key == "SESSION_IDLE_TIMEOUT"
+
+
+@pytest.mark.parametrize("value", [[1], (1,), {"s": 1}])
+def test_a_container_is_never_a_duration(value):
+    from cookiesession import InvalidSettingType
+
+    with pytest.raises(InvalidSettingType):
+        make(SESSION_IDLE_TIMEOUT=value)
+
+
+def test_an_absolute_timeout_shorter_than_the_idle_one_warns():
+    with pytest.warns(UserWarning, match="idle timeout can never apply"):
+        make(SESSION_IDLE_TIMEOUT="1h", SESSION_ABSOLUTE_TIMEOUT="30m")

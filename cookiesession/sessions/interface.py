@@ -35,6 +35,13 @@ __all__ = ["SessionInterface", "open_from_cookie_header"]
 logger = logging.getLogger("cookiesession")
 
 
+def make_permanent(config: t.Mapping[str, t.Any], session: Session) -> None:
+    """With ``SESSION_PERMANENT``, make a new session permanent as it is
+    first saved (unless the application chose otherwise)."""
+    if config.get("SESSION_PERMANENT") and "_permanent" not in session.data:
+        session.permanent = True
+
+
 class UntouchedCheck(t.NamedTuple):
     """How a driver judges a request that never used its session: first
     ``known(hash(cookie_header))``, an answer remembered (``None`` when
@@ -316,6 +323,8 @@ class SessionInterface(CookieSettings):
                 add_vary_cookie(response)
             return
         data = session.data
+        if session.new and session.modified and data:
+            make_permanent(app.config, session)
         if not (self.should_set_cookie(app, session) if data else session.modified):
             if session.accessed:
                 add_vary_cookie(response)
