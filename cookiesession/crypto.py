@@ -53,6 +53,7 @@ from .sessions.lifetimes import (
     Validator,
     leeway,
     old_enough,
+    refreshes_untouched,
     seconds,
 )
 from .sessions.signed import check_session, session_json_serializer
@@ -181,7 +182,7 @@ class EncryptedCookieSessionInterface(SessionInterface):
         ``SESSION_REFRESH_AFTER``, only for a cookie older than it, by its
         authenticated but readable issue time)."""
         config = app.config
-        if not cookie_header or not config["SESSION_REFRESH_EACH_REQUEST"]:
+        if not cookie_header or not refreshes_untouched(config):
             return False
         values = find_cookie_values(
             cookie_header, self.get_cookie_name(app), MAX_COOKIE_VALUES

@@ -105,7 +105,8 @@ def test_an_active_user_is_not_logged_out_by_the_idle_timeout(clock):
     ("age", "reissued"),
     [
         pytest.param(AFTER - 1, False, id="younger"),
-        pytest.param(AFTER, True, id="old-enough"),
+        pytest.param(AFTER, False, id="exactly-as-old"),  # "older than" is strict
+        pytest.param(AFTER + 1, True, id="older"),
     ],
 )
 def test_refresh_after_throttles_reissue(clock, age, reissued):
@@ -243,12 +244,22 @@ def test_untouched_young_cookie_costs_no_signature_check(clock, monkeypatch):
     mw = make(SESSION_REFRESH_AFTER=AFTER)
     cookie = "session=" + sign({"_permanent": True, "user": "ann"})
     calls.clear()
-    clock.advance(AFTER - 1)
+    clock.advance(AFTER)
     assert set_cookies(get(mw, "/untouched", cookie)) == []
     assert calls == []
     clock.advance(1)
     assert set_cookies(get(mw, "/untouched", cookie))  # refreshed now
     assert calls
+
+
+def test_untouched_requests_are_no_activity_under_an_idle_timeout(clock):
+    """An image or a health check must not keep a session alive."""
+    mw = make(SESSION_IDLE_TIMEOUT=IDLE)
+    cookie = "session=" + sign({"_permanent": True, "user": "ann"})
+    for _ in range(3):
+        clock.advance(IDLE // 2)
+        assert set_cookies(get(mw, "/untouched", cookie)) == []
+    assert get(mw, "/", cookie).text == "[]"  # idle since it was issued
 
 
 def test_set_cookie_headers_per_1000_requests(clock):

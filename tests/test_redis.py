@@ -585,6 +585,8 @@ def test_refresh_peek_reads_only_the_signed_flag(redis_client, clock):
     cookie = cookie_header(client)
     assert not interface.needs_refresh(mw, {"HTTP_COOKIE": cookie})  # young
     clock.advance(60)
+    assert not interface.needs_refresh(mw, {"HTTP_COOKIE": cookie})  # not older
+    clock.advance(1)
     assert interface.needs_refresh(mw, {"HTTP_COOKIE": cookie})
     assert not interface.needs_refresh(mw, {"HTTP_COOKIE": "session=!!.x.y"})
     assert not interface.needs_refresh(mw, {})

@@ -22,7 +22,7 @@ from functools import partial
 
 from ..wire.cookies import ResponseLike, add_vary_cookie, find_cookie_values
 from .cookie_settings import CookieSettings
-from .lifetimes import EventHook, refresh_due, report
+from .lifetimes import EventHook, refresh_due, refreshes_untouched, report
 from .outcomes import MAX_COOKIE_VALUES, AppLike, Rejected, Verified
 from .saving import check_cookie_size
 from .session import NullSession, Session
@@ -152,11 +152,12 @@ class SessionInterface(CookieSettings):
         """Whether a request that never used its session must still open
         and save it, to refresh a permanent session's expiry, judged from
         the raw ``Cookie`` header (nothing in it trusted). This default says
-        yes whenever ``SESSION_REFRESH_EACH_REQUEST`` is on.
+        yes whenever ``SESSION_REFRESH_EACH_REQUEST`` is on and no
+        ``SESSION_IDLE_TIMEOUT`` is set (only a use is activity).
 
         .. versionadded:: 0.3
         """
-        return bool(app.config["SESSION_REFRESH_EACH_REQUEST"])
+        return refreshes_untouched(app.config)
 
     def needs_refresh(self, app: AppLike, environ: Mapping[str, t.Any]) -> bool:
         """Deprecated: override :meth:`needs_refresh_for`, which takes the

@@ -105,6 +105,16 @@ def validate(validator: Validator | None, data: Mapping[str, t.Any]) -> bool | s
         return type(e).__name__
 
 
+def refreshes_untouched(config: Mapping[str, t.Any]) -> bool:
+    """Whether a request that never used its session may still refresh a
+    permanent one: with SESSION_REFRESH_EACH_REQUEST, and only without an
+    idle timeout (a request that never touches the session, an image or a
+    health check, is no activity)."""
+    return bool(config["SESSION_REFRESH_EACH_REQUEST"]) and (
+        config.get("SESSION_IDLE_TIMEOUT") is None
+    )
+
+
 def refresh_due(
     config: Mapping[str, t.Any], issued: int | None, permanent: bool, used: bool
 ) -> bool:
@@ -122,9 +132,10 @@ def refresh_due(
 
 def old_enough(config: Mapping[str, t.Any], issued: int | None) -> bool:
     """Whether a cookie issued at *issued* (``None``: unknown) may be
-    re-issued: always, unless SESSION_REFRESH_AFTER says it is too young."""
+    re-issued: always, unless SESSION_REFRESH_AFTER says it is too young
+    (re-issued only once strictly older than that)."""
     after = seconds(config)["SESSION_REFRESH_AFTER"]
-    return after is None or issued is None or time.time() - issued >= after
+    return after is None or issued is None or time.time() - issued > after
 
 
 def created_now(config: Mapping[str, t.Any], data: Mapping[str, t.Any]) -> bool:

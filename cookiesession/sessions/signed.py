@@ -29,6 +29,7 @@ from .lifetimes import (
     check_limits,
     created_now,
     old_enough,
+    refreshes_untouched,
     seconds,
     validate,
 )
@@ -209,7 +210,7 @@ class SecureCookieSessionInterface(SessionInterface):
         would try are looked at, and a compressed one is inflated only so
         far."""
         config = app.config
-        if not cookie_header or not config["SESSION_REFRESH_EACH_REQUEST"]:
+        if not cookie_header or not refreshes_untouched(config):
             return False
         name = config["SESSION_COOKIE_NAME"]
         if type(self).get_cookie_name is not SessionInterface.get_cookie_name:
@@ -237,7 +238,7 @@ class SecureCookieSessionInterface(SessionInterface):
         ):
             return super().untouched_check(app)
         config = app.config
-        if not config["SESSION_REFRESH_EACH_REQUEST"]:
+        if not refreshes_untouched(config):
             return UntouchedCheck(_NEVER, _NEVER)
         if config["SESSION_REFRESH_AFTER"] is not None:
             return super().untouched_check(app)

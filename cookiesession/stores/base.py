@@ -30,7 +30,14 @@ from ..sessions import (
     unstorable_error,
 )
 from ..sessions.interface import open_from_cookie_header
-from ..sessions.lifetimes import CREATED, EventHook, Validator, old_enough, seconds
+from ..sessions.lifetimes import (
+    CREATED,
+    EventHook,
+    Validator,
+    old_enough,
+    refreshes_untouched,
+    seconds,
+)
 from ..sessions.signed import check_session, session_json_serializer
 from ..wire.cookies import find_cookie_values
 from ..wire.signed import b64decode, peek_timestamp
@@ -199,7 +206,7 @@ class StoreSessionInterface(SessionInterface):
         """Only for an id cookie that says the session is permanent (the
         flag travels signed in the cookie, so no store call decides it)."""
         config = app.config
-        if not cookie_header or not config["SESSION_REFRESH_EACH_REQUEST"]:
+        if not cookie_header or not refreshes_untouched(config):
             return False
         for value in find_cookie_values(
             cookie_header, self.get_cookie_name(app), MAX_COOKIE_VALUES
