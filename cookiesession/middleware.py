@@ -123,8 +123,14 @@ class SessionMiddleware:
         :param config: The complete new settings, as for the constructor.
 
         .. versionadded:: 0.2
+        .. versionchanged:: 0.3
+            Warns, as the constructor does, when the new settings have no
+            ``SECRET_KEY``.
         """
-        self.config = validate_config(config)
+        validated = validate_config(config)
+        if self.session_interface.needs_secret_key:
+            warn_if_no_secret_key(validated, config)
+        self.config = validated
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

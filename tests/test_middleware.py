@@ -778,3 +778,9 @@ def test_a_container_is_never_a_duration(value):
 def test_an_absolute_timeout_shorter_than_the_idle_one_warns():
     with pytest.warns(UserWarning, match="idle timeout can never apply"):
         make(SESSION_IDLE_TIMEOUT="1h", SESSION_ABSOLUTE_TIMEOUT="30m")
+
+
+def test_reconfigure_without_a_key_warns_as_the_constructor_does():
+    mw = make()
+    with pytest.warns(UserWarning, match="No SECRET_KEY is set"):
+        mw.reconfigure({"SECRET_KEY": None})

@@ -205,11 +205,12 @@ class Checker:
         value = self.merged[key]
         if value is None or value == "":
             return None
-        if isinstance(value, str) and value.strip().lower() in _SAMESITE:
+        expected = "Expected 'Strict', 'Lax', 'None' (any case) or None to omit it."
+        if not isinstance(value, str):
+            raise self.fail(key, expected, type_error=True)
+        if value.strip().lower() in _SAMESITE:
             return _SAMESITE[value.strip().lower()]
-        raise self.fail(
-            key, "Expected 'Strict', 'Lax', 'None' (any case) or None to omit it."
-        )
+        raise self.fail(key, expected)
 
     def cookie_size(self) -> int:
         key = "MAX_COOKIE_SIZE"
@@ -221,10 +222,12 @@ class Checker:
     def cookie_name(self) -> str:
         key = "SESSION_COOKIE_NAME"
         name = self.merged[key]
-        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
-            raise self.fail(
-                key,
-                "Expected a non-empty cookie name of letters, digits and"
-                " !#$%&'*+-.^_`|~ only.",
-            )
+        expected = (
+            "Expected a non-empty cookie name of letters, digits and"
+            " !#$%&'*+-.^_`|~ only."
+        )
+        if not isinstance(name, str):
+            raise self.fail(key, expected, type_error=True)
+        if not _TOKEN.fullmatch(name):
+            raise self.fail(key, expected)
         return name
