@@ -16,13 +16,28 @@ any of the others::
 from __future__ import annotations
 
 import typing as t
+import warnings
 from collections.abc import Iterable
 
-from .sessions import Session, request_cache
+from .sessions import Session, request_cache, session_json_serializer
 
-__all__ = ["add_flash", "flash", "flashes", "get_flashed_messages", "take_flashes"]
+__all__ = [
+    "MAX_FLASHES",
+    "MAX_FLASH_BYTES",
+    "add_flash",
+    "flash",
+    "flashes",
+    "get_flashed_messages",
+    "take_flashes",
+]
 
 _KEY = "_flashes"
+#: At most this many unread messages are kept; the oldest go first.
+MAX_FLASHES = 100
+#: At most this many bytes of serialised unread messages are kept, so a
+#: page that flashes and never shows them cannot push the cookie past the
+#: browser's limit.
+MAX_FLASH_BYTES = 3 * 1024
 
 
 def flash(session: Session, message: t.Any, category: str = "message") -> None:
@@ -67,7 +82,28 @@ def add_flash(
     entry = (category, message)
     if not allow_duplicate and entry in waiting:
         return
-    session[_KEY] = [*waiting, entry]
+    kept = [*waiting, entry]
+    dropped = max(0, len(kept) - MAX_FLASHES)
+    kept = kept[dropped:]
+    while len(kept) > 1 and _size(kept) > MAX_FLASH_BYTES:
+        kept.pop(0)
+        dropped += 1
+    if dropped:
+        warnings.warn(
+            f"{dropped} unread flash message(s) dropped, the oldest: at most"
+            f" {MAX_FLASHES} messages and {MAX_FLASH_BYTES} bytes are kept"
+            " until a page shows them.",
+            UserWarning,
+            stacklevel=3,
+        )
+    session[_KEY] = kept
+
+
+def _size(messages: list[tuple[str, t.Any]]) -> int:
+    try:
+        return len(session_json_serializer.dumps(messages).encode())
+    except (TypeError, ValueError):
+        return len(repr(messages).encode())
 
 
 def take_flashes(session: Session, category: str) -> list[t.Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import bottle
 import flask
 import pytest
@@ -18,7 +20,7 @@ from cookiesession import (
     get_session,
 )
 from cookiesession.bottle import SessionPlugin
-from tests.helpers import KEY, cookie_of, make_middleware
+from tests.helpers import KEY, cookie_of, get, make_middleware
 
 
 def test_flask_semantics_in_one_request():
@@ -141,3 +143,44 @@ def test_a_message_flashed_by_one_is_shown_by_another(flasher, shower):
     after = cookie_of(shown)  # the session without the message (or deleted)
     headers = {"Cookie": after} if after and after != "session=" else {}
     assert target.get("/show", headers=headers).text == "[]"  # shown once
+
+
+def test_unread_messages_are_capped_with_one_warning():
+    session = Session()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for n in range(100):
+            flash(session, f"m{n}")
+    with pytest.warns(UserWarning, match="1 unread flash message") as caught:
+        flash(session, "m100")
+    assert len(caught) == 1
+    messages = get_flashed_messages(Session(dict(session.items())))
+    assert len(messages) == 100
+    assert messages[0] == "m1"
+    assert messages[-1] == "m100"
+
+
+def test_268_unread_messages_keep_the_cookie_under_4_kb():
+    app = make_middleware(_flashing_app)
+    cookie = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(268):
+            response = get(app, "/", cookie)
+            cookie = cookie_of(response) or cookie
+    assert len(cookie) < 4096
+    assert len(response.headers["Set-Cookie"]) < 4093
+
+
+def test_one_message_larger_than_the_cap_is_kept_alone():
+    session = Session()
+    flash(session, "x" * 5000)
+    with pytest.warns(UserWarning, match="dropped"):
+        flash(session, "y" * 5000)
+    assert [m[:1] for m in get_flashed_messages(session)] == ["y"]
+
+
+def _flashing_app(environ, start_response):
+    flash(get_session(environ), "Saved, and never shown.")
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
