@@ -483,3 +483,26 @@ def test_authenticated_within_reads_only_an_int_stamp(clock):
     clock.advance(10)
     assert not session.authenticated_within(9)
     assert session.authenticated_within(10)
+
+
+@pytest.mark.parametrize("cleared", [False, True], ids=["set", "delete"])
+def test_partitioned_on_a_real_webob_response(cleared):
+    """WebOb 1.8's set_cookie has no partitioned argument."""
+    import webob
+
+    from tests.helpers import make_middleware
+
+    app = make_middleware(
+        lambda e, s: [], SESSION_COOKIE_PARTITIONED=True, SESSION_COOKIE_SECURE=True
+    )
+    session = Session({"a": 1})
+    if cleared:
+        session.clear()
+    else:
+        session["b"] = 2
+    response = webob.Response()
+    SecureCookieSessionInterface().save_session(app, session, response)
+    (header,) = response.headers.getall("Set-Cookie")
+    assert header.startswith("session=")
+    assert header.endswith("; Partitioned")
+    assert "secure" in header.lower()

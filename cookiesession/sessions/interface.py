@@ -20,7 +20,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from functools import partial
 
-from ..wire.cookies import ResponseLike, add_vary_cookie, find_cookie_values
+from ..wire.cookies import (
+    ResponseLike,
+    add_vary_cookie,
+    find_cookie_values,
+    set_cookie,
+)
 from .cookie_settings import CookieSettings
 from .lifetimes import EventHook, refresh_due, refreshes_untouched, report
 from .outcomes import MAX_COOKIE_VALUES, AppLike, Rejected, Verified
@@ -335,8 +340,6 @@ class SessionInterface(CookieSettings):
         add_vary_cookie(response)
         name = self.get_cookie_name(app)
         attrs = self.cookie_attributes(app)
-        if not attrs["partitioned"]:
-            del attrs["partitioned"]  # webob's set_cookie does not know it
         if data:
             value = self.cookie_value(app, session)
             if value is None:
@@ -348,7 +351,7 @@ class SessionInterface(CookieSettings):
             # Through set_cookie, so the attributes match the cookie's own
             # (webob's delete_cookie drops them); Max-Age=0 with a past
             # Expires makes every browser drop it.
-            response.set_cookie(name, "", max_age=0, **attrs)
+            set_cookie(response, name, "", max_age=0, **attrs)
             return
         self.set_session_cookie(app, session, response, value, attrs)
 
@@ -387,7 +390,7 @@ class SessionInterface(CookieSettings):
         if expires is not None:
             # Max-Age alone: set_cookie writes the matching Expires.
             attrs["max_age"] = max(0, round(expires.timestamp() - time.time()))
-        response.set_cookie(name, value, **attrs)
+        set_cookie(response, name, value, **attrs)
         if not session.modified:
             self.report("reissued")
         check_cookie_size(self, app, name, response)

@@ -17,6 +17,7 @@ __all__ = [
     "find_cookie_values",
     "format_set_cookie",
     "has_unsafe",
+    "set_cookie",
 ]
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f;]")
@@ -51,6 +52,29 @@ class ResponseLike(t.Protocol):
     def delete_cookie(
         self, name: str, path: str = "/", domain: str | None = None
     ) -> object: ...
+
+
+def set_cookie(response: ResponseLike, name: str, value: str, **attrs: t.Any) -> None:
+    """``response.set_cookie(name, value, **attrs)``, with ``Partitioned``
+    added by hand for a response whose ``set_cookie`` does not know it
+    (``webob.Response`` of WebOb 1.8, the declared minimum)."""
+    if not attrs.get("partitioned"):
+        attrs.pop("partitioned", None)
+        response.set_cookie(name, value, **attrs)
+        return
+    try:
+        response.set_cookie(name, value, **attrs)
+        return
+    except TypeError:
+        del attrs["partitioned"]
+    response.set_cookie(name, value, **attrs)
+    headers = response.headerlist
+    prefix = f"{name}="
+    for index in range(len(headers) - 1, -1, -1):
+        header, text = headers[index]
+        if header.lower() == "set-cookie" and text.startswith(prefix):
+            headers[index] = (header, text + "; Partitioned")
+            break
 
 
 def has_unsafe(text: str) -> bool:
