@@ -25,8 +25,10 @@ a message flashed here is shown by Flask's ``get_flashed_messages()``.
 from __future__ import annotations
 
 import copy
+import difflib
 import time
 import typing as t
+import warnings
 from collections.abc import Mapping
 
 from ._extras import requires
@@ -50,7 +52,7 @@ from .sessions import (
     open_request_session,
     save_request_session,
 )
-from .settings import InvalidSetting, validate_config
+from .settings import DEFAULT_CONFIG, InvalidSetting, validate_config
 from .wire.cookies import ResponseHeaders
 
 if t.TYPE_CHECKING:
@@ -278,8 +280,17 @@ def _read_settings(settings: Mapping[str, t.Any]) -> tuple[Config, dict[str, t.A
         if not key.startswith(SETTINGS_PREFIX):
             continue
         name = key[len(SETTINGS_PREFIX) :].upper()
+        name = _ALIASES.get(name, name)
         if name in options:
             options[name] = value
+            continue
+        if name not in DEFAULT_CONFIG and not _misspelt(name):
+            warnings.warn(
+                f"Unknown .ini setting {key!r}: it is not a cookiesession"
+                " setting and is ignored.",
+                UserWarning,
+                stacklevel=2,
+            )
             continue
         config.from_source({name: value}, Source("ini", key))
     if options["SECRETS_DIR"]:
@@ -293,26 +304,58 @@ def _read_settings(settings: Mapping[str, t.Any]) -> tuple[Config, dict[str, t.A
 _OPTIONS = (
     "ENV_PREFIX",
     "SECRETS_DIR",
+    "ENCRYPTED",
     "REDIS_URL",
-    "REDIS_KEY_PREFIX",
-    "REDIS_USER_KEY",
+    "KEY_PREFIX",
+    "USER_KEY",
+    "ACCEPT_SIGNED",
 )
+# The 0.2 names, kept.
+_ALIASES = {"REDIS_KEY_PREFIX": "KEY_PREFIX", "REDIS_USER_KEY": "USER_KEY"}
 
 
 def _interface_from(options: Mapping[str, t.Any]) -> SessionInterface | None:
-    """``cookiesession.redis_url`` (with ``redis_key_prefix`` and
-    ``redis_user_key``) stores sessions in Redis."""
+    """``cookiesession.encrypted`` or ``cookiesession.redis_url`` (with
+    ``key_prefix``, ``user_key``, ``accept_signed``) choose the interface;
+    both together are an error naming both."""
+    encrypted = _flag(options, "ENCRYPTED")
     url = options.get("REDIS_URL")
+    accept_signed = _flag(options, "ACCEPT_SIGNED")
+    if encrypted and url:
+        raise ConfigurationError(
+            f"{SETTINGS_PREFIX}encrypted and {SETTINGS_PREFIX}redis_url are both"
+            " set: choose encrypted cookies or Redis."
+        )
+    if encrypted:
+        from .crypto import EncryptedCookieSessionInterface
+
+        return EncryptedCookieSessionInterface(accept_signed=accept_signed)
     if not url:
         return None
     from .redis import RedisSessionInterface
 
-    kwargs: dict[str, t.Any] = {}
-    if options.get("REDIS_KEY_PREFIX"):
-        kwargs["key_prefix"] = options["REDIS_KEY_PREFIX"]
-    if options.get("REDIS_USER_KEY"):
-        kwargs["user_key"] = options["REDIS_USER_KEY"]
+    kwargs: dict[str, t.Any] = {"accept_signed": accept_signed}
+    if options.get("KEY_PREFIX"):
+        kwargs["key_prefix"] = options["KEY_PREFIX"]
+    if options.get("USER_KEY"):
+        kwargs["user_key"] = options["USER_KEY"]
     return RedisSessionInterface.from_url(url, **kwargs)
+
+
+def _misspelt(name: str) -> bool:
+    # What validation warns about itself, with a suggestion.
+    watched = name.startswith(("SESSION_", "SECRET_KEY", "PERMANENT_SESSION"))
+    return watched or bool(difflib.get_close_matches(name, DEFAULT_CONFIG, 1, 0.8))
+
+
+def _flag(options: Mapping[str, t.Any], name: str) -> bool:
+    text = str(options.get(name) or "").strip().lower()
+    if text in ("true", "yes", "on", "1", "false", "no", "off", "0", ""):
+        return text in ("true", "yes", "on", "1")
+    raise ConfigurationError(
+        f"Invalid .ini setting {SETTINGS_PREFIX}{name.lower()} = {text!r}:"
+        " expected true or false."
+    )
 
 
 @implementer(ICSRFStoragePolicy)

@@ -400,3 +400,33 @@ def test_flash_and_csrf_are_the_helpers():
         "warnings": ["warned"],
         "left": [("message", "once")],
     }
+
+
+def test_an_ini_file_can_choose_encrypted_cookies():
+    client = TestApp(make_app({"cookiesession.encrypted": "true"}))
+    client.get("/login?user=ann")
+    value = client.cookies["session"]
+    assert "." not in value  # sealed, not signed
+    assert client.get("/show").json == {"user": "ann"}
+    signed = TestApp(make_app())
+    signed.set_cookie("session", value)
+    assert signed.get("/show").json == {}  # not readable as a signed cookie
+
+
+@pytest.mark.parametrize(
+    "key", ["cookiesession.encrypt", "cookiesession.redis", "cookiesession.frobnicate"]
+)
+def test_an_unknown_ini_key_warns(key):
+    with pytest.warns(UserWarning, match=f"Unknown .ini setting '{key}'"):
+        make_app({key: "true"})
+
+
+def test_two_stores_in_one_ini_file_name_both():
+    from pyramid.exceptions import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="encrypted and .*redis_url"):
+        make_app(
+            {"cookiesession.encrypted": "yes", "cookiesession.redis_url": "redis://x"}
+        )
+    with pytest.raises(ConfigurationError, match="expected true or false"):
+        make_app({"cookiesession.encrypted": "perhaps"})
