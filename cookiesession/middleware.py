@@ -45,8 +45,8 @@ from .sessions import (
     loaded,
     save_request_session,
 )
-from .sessions.interface import UntouchedCheck
 from .sessions.lazy import arm, state_of
+from .sessions.outcomes import UntouchedCheck
 from .settings import ReadOnlyConfig, validate_config, warn_if_no_secret_key
 from .wire.cookies import ResponseHeaders
 

@@ -27,9 +27,22 @@ from ..wire.cookies import (
     set_cookie,
 )
 from .cookie_settings import CookieSettings
-from .lifetimes import EventHook, refresh_due, refreshes_untouched, report
-from .outcomes import MAX_COOKIE_VALUES, AppLike, Rejected, Verified
-from .saving import check_cookie_size
+from .lifetimes import (
+    EventHook,
+    make_permanent,
+    refresh_due,
+    refreshes_untouched,
+    report,
+)
+from .outcomes import (
+    _KNOWS_NOTHING,
+    MAX_COOKIE_VALUES,
+    AppLike,
+    Rejected,
+    UntouchedCheck,
+    Verified,
+)
+from .saving import check_cookie_size, refuse_unsaved
 from .session import NullSession, Session
 
 if t.TYPE_CHECKING:
@@ -38,31 +51,6 @@ if t.TYPE_CHECKING:
 __all__ = ["SessionInterface", "open_from_cookie_header"]
 
 logger = logging.getLogger("cookiesession")
-
-
-def make_permanent(config: t.Mapping[str, t.Any], session: Session) -> None:
-    """With ``SESSION_PERMANENT``, make a new session permanent as it is
-    first saved (unless the application chose otherwise)."""
-    if config.get("SESSION_PERMANENT") and "_permanent" not in session.data:
-        session.permanent = True
-
-
-class UntouchedCheck(t.NamedTuple):
-    """How a driver judges a request that never used its session: first
-    ``known(hash(cookie_header))``, an answer remembered (``None`` when
-    there is none), else ``judge(cookie_header)``. Both answer whether the
-    session must still be opened and saved (a refresh).
-
-    .. versionadded:: 0.3
-    """
-
-    known: Callable[[int], bool | None]
-    judge: Callable[[str], bool]
-
-
-#: ``known`` for an interface that remembers nothing: always ``None``.
-_NOTHING: dict[int, bool] = {}
-_KNOWS_NOTHING: Callable[[int], bool | None] = _NOTHING.get
 
 
 class SessionInterface(CookieSettings):
@@ -174,24 +162,18 @@ class SessionInterface(CookieSettings):
         return self.needs_refresh_for(app, environ.get("HTTP_COOKIE", ""))
 
     def untouched_check(self, app: AppLike) -> UntouchedCheck:
-        """How a driver judges an untouched request of *app*, looked up once
-        per app and settings (ask again after either changes). The default
-        knows nothing in advance and judges with
-        :meth:`untouched_needs_refresh`; the built-in cookie interfaces
-        remember recent answers under the header's hash.
+        """How a driver judges an untouched request of *app*, asked once
+        per app and settings: by default :meth:`untouched_needs_refresh`.
 
-        .. versionadded:: 0.3
-        """
-        return UntouchedCheck(
-            _KNOWS_NOTHING, partial(self.untouched_needs_refresh, app)
-        )
+        .. versionadded:: 0.3"""
+        judge = partial(self.untouched_needs_refresh, app)
+        return UntouchedCheck(_KNOWS_NOTHING, judge)
 
     def untouched_needs_refresh(self, app: AppLike, cookie_header: str) -> bool:
         """:meth:`needs_refresh_for`, or a subclass's 0.2
         :meth:`needs_refresh` (with a :exc:`DeprecationWarning`).
 
-        .. versionadded:: 0.3
-        """
+        .. versionadded:: 0.3"""
         if type(self).needs_refresh is SessionInterface.needs_refresh:
             return self.needs_refresh_for(app, cookie_header)
         warnings.warn(
@@ -208,8 +190,7 @@ class SessionInterface(CookieSettings):
         needs the request object; the built-in ones read only the ``Cookie``
         header, and a driver then keeps no reference to its request.
 
-        .. versionadded:: 0.3
-        """
+        .. versionadded:: 0.3"""
         return type(self).open_session is not open_from_cookie_header
 
     def open_session(self, app: AppLike, request: webob.Request) -> Session | None:
@@ -295,11 +276,8 @@ class SessionInterface(CookieSettings):
 
     def deletes_stale_cookie(self, rejected: Rejected) -> bool:
         """Whether the cookie of a *rejected* session is deleted when the
-        application writes nothing: after an idle or absolute timeout and a
-        revocation. Every other cookie is kept: an expired lifetime (a
-        second app may allow longer), a validator that raised, one dated in
-        the future, one not ours to judge (a bad signature, malformed), and
-        a store id no longer stored.
+        application writes nothing: only after an idle or absolute timeout
+        or a revocation (the table in :doc:`/lifetimes`).
 
         .. versionadded:: 0.3
         """
@@ -318,16 +296,7 @@ class SessionInterface(CookieSettings):
         cookie is sent. The value comes from :meth:`cookie_value`. The
         session of a request whose validator raised is never saved."""
         if getattr(session, "unsaved", False):
-            if session.modified:
-                warnings.warn(
-                    "The session validator raised on this request, so its"
-                    " session is empty and its changes are not saved.",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
-            if session.accessed:
-                add_vary_cookie(response)
-            return
+            return refuse_unsaved(session, response)
         data = session.data
         if session.new and session.modified and data:
             make_permanent(app.config, session)
@@ -401,8 +370,7 @@ class SessionInterface(CookieSettings):
         """A cookie value holding *data*, as :meth:`save_session` would
         write it now: for tests (:mod:`cookiesession.testing`) and tools.
 
-        .. versionadded:: 0.2
-        """
+        .. versionadded:: 0.2"""
         raise NotImplementedError
 
     def decode_session(self, app: AppLike, value: str) -> dict[str, t.Any]:
@@ -411,8 +379,7 @@ class SessionInterface(CookieSettings):
 
         :raises ValueError: If the value is invalid, expired or revoked.
 
-        .. versionadded:: 0.2
-        """
+        .. versionadded:: 0.2"""
         result = self.verify(app, value)
         if isinstance(result, Rejected):
             reason = f" ({result.reason})" if result.reason else ""

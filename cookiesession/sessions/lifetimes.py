@@ -142,3 +142,10 @@ def created_now(config: Mapping[str, t.Any], data: Mapping[str, t.Any]) -> bool:
     """Whether a write must add ``"_created"``: only with an absolute
     timeout, so cookies stay Flask's bytes when it is off."""
     return config.get("SESSION_ABSOLUTE_TIMEOUT") is not None and CREATED not in data
+
+
+def make_permanent(config: Mapping[str, t.Any], session: t.Any) -> None:
+    """With ``SESSION_PERMANENT``, make a new session permanent as it is
+    first saved (unless the application chose otherwise)."""
+    if config.get("SESSION_PERMANENT") and "_permanent" not in session.data:
+        session.permanent = True

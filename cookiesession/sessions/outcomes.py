@@ -4,7 +4,7 @@ outcomes of checking one cookie value."""
 from __future__ import annotations
 
 import typing as t
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 __all__ = ["MAX_COOKIE_VALUES", "AppLike", "Rejected", "Verified"]
 
@@ -58,3 +58,21 @@ class Rejected(t.NamedTuple):
     #: Whether no further cookie value is tried: a store was asked already,
     #: and one request asks it once.
     final: bool = False
+
+
+class UntouchedCheck(t.NamedTuple):
+    """How a driver judges a request that never used its session: first
+    ``known(hash(cookie_header))``, an answer remembered (``None`` when
+    there is none), else ``judge(cookie_header)``. Both answer whether the
+    session must still be opened and saved (a refresh).
+
+    .. versionadded:: 0.3
+    """
+
+    known: Callable[[int], bool | None]
+    judge: Callable[[str], bool]
+
+
+#: ``known`` for an interface that remembers nothing: always ``None``.
+_NOTHING: dict[int, bool] = {}
+_KNOWS_NOTHING: Callable[[int], bool | None] = _NOTHING.get

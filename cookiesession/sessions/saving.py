@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import logging
 import typing as t
+import warnings
 from collections.abc import Mapping
 
 from ..settings import warn
+from ..wire.cookies import add_vary_cookie
 
 if t.TYPE_CHECKING:
     from ..wire.cookies import ResponseLike
     from .interface import SessionInterface
     from .outcomes import AppLike
 
-__all__ = ["check_cookie_size", "dumps_session", "unstorable_error"]
+__all__ = ["check_cookie_size", "dumps_session", "refuse_unsaved", "unstorable_error"]
 
 logger = logging.getLogger("cookiesession")
 
@@ -77,3 +79,17 @@ def check_cookie_size(
         logger.warning(message)
         interface.report("oversize", size=size, limit=limit)
         warn(message)
+
+
+def refuse_unsaved(session: t.Any, response: ResponseLike) -> None:
+    """Save nothing of a session whose validator raised: warn if the
+    application changed it, and vary on ``Cookie`` if it was used."""
+    if session.modified:
+        warnings.warn(
+            "The session validator raised on this request, so its session is"
+            " empty and its changes are not saved.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    if session.accessed:
+        add_vary_cookie(response)

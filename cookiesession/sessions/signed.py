@@ -21,7 +21,7 @@ from ..wire.signed import (
     peek_timestamp,
     signing_serializer,
 )
-from .interface import SessionInterface, UntouchedCheck, open_from_cookie_header
+from .interface import SessionInterface, open_from_cookie_header
 from .lifetimes import (
     CREATED,
     EventHook,
@@ -33,7 +33,7 @@ from .lifetimes import (
     seconds,
     validate,
 )
-from .outcomes import MAX_COOKIE_VALUES, AppLike, Rejected, Verified
+from .outcomes import MAX_COOKIE_VALUES, AppLike, Rejected, UntouchedCheck, Verified
 from .saving import dumps_session
 from .session import NO_SECRET_KEY, Session
 
