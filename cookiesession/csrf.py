@@ -116,9 +116,9 @@ def check_csrf_token(session: Session, token: str | None) -> bool:
         Masked tokens are accepted.
     """
     expected = session.get(_KEY)
-    if not token or not isinstance(token, str) or not isinstance(expected, str):
-        return False
-    if not expected:
+    if not (
+        token and isinstance(token, str) and expected and isinstance(expected, str)
+    ):
         return False
     secret = _secret(expected)
     if len(token) != 4 * len(secret):

@@ -25,7 +25,6 @@ a message flashed here is shown by Flask's ``get_flashed_messages()``.
 from __future__ import annotations
 
 import copy
-import difflib
 import time
 import typing as t
 import warnings
@@ -53,6 +52,7 @@ from .sessions import (
     save_request_session,
 )
 from .settings import DEFAULT_CONFIG, InvalidSetting, validate_config
+from .settings.validation import looks_like_a_setting
 from .wire.cookies import ResponseHeaders
 
 if t.TYPE_CHECKING:
@@ -284,7 +284,7 @@ def _read_settings(settings: Mapping[str, t.Any]) -> tuple[Config, dict[str, t.A
         if name in options:
             options[name] = value
             continue
-        if name not in DEFAULT_CONFIG and not _misspelt(name):
+        if name not in DEFAULT_CONFIG and not looks_like_a_setting(name):
             warnings.warn(
                 f"Unknown .ini setting {key!r}: it is not a cookiesession"
                 " setting and is ignored.",
@@ -340,12 +340,6 @@ def _interface_from(options: Mapping[str, t.Any]) -> SessionInterface | None:
     if options.get("USER_KEY"):
         kwargs["user_key"] = options["USER_KEY"]
     return RedisSessionInterface.from_url(url, **kwargs)
-
-
-def _misspelt(name: str) -> bool:
-    # What validation warns about itself, with a suggestion.
-    watched = name.startswith(("SESSION_", "SECRET_KEY", "PERMANENT_SESSION"))
-    return watched or bool(difflib.get_close_matches(name, DEFAULT_CONFIG, 1, 0.8))
 
 
 def _flag(options: Mapping[str, t.Any], name: str) -> bool:

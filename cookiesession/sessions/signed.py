@@ -28,6 +28,7 @@ from .lifetimes import (
     Validator,
     check_limits,
     created_now,
+    leeway,
     old_enough,
     refreshes_untouched,
     seconds,
@@ -129,11 +130,11 @@ class SecureCookieSessionInterface(SessionInterface):
         if not secret or not match_cookie_value(value) or value.count(".") < 2:
             return Rejected("invalid", "malformed")
         serializer = self._every_key(config)
-        durations = seconds(config)
-        lifetime: float = durations["PERMANENT_SESSION_LIFETIME"]  # type: ignore[assignment]
-        leeway = int(durations["SESSION_CLOCK_LEEWAY"] or 0)
+        lifetime: float = seconds(config)["PERMANENT_SESSION_LIFETIME"]  # type: ignore[assignment]
         try:
-            payload, issued, position = serializer.unsign(value, int(lifetime), leeway)
+            payload, issued, position = serializer.unsign(
+                value, int(lifetime), leeway(config)
+            )
         except SignatureExpired as e:
             if e.date_signed is not None and e.date_signed.timestamp() > time.time():
                 return Rejected("invalid", "future")

@@ -23,21 +23,33 @@ __all__ = ["validate_config", "warn_if_no_secret_key"]
 _WATCHED_PREFIXES = ("SESSION_", "SECRET_KEY", "PERMANENT_SESSION")
 
 
+def nearest_setting(key: str) -> str | None:
+    """The known setting *key* is a near miss of (its own upper case
+    included), or ``None``."""
+    upper = key.upper()
+    if upper in DEFAULT_CONFIG:
+        return upper
+    match = difflib.get_close_matches(upper, DEFAULT_CONFIG, n=1, cutoff=0.8)
+    return match[0] if match else None
+
+
+def looks_like_a_setting(key: str) -> bool:
+    """Whether an unknown *key* is a session setting misspelt, which
+    :func:`validate_config` warns about itself."""
+    return key.upper().startswith(_WATCHED_PREFIXES) or nearest_setting(key) is not None
+
+
 def _warn_unknown(config: Mapping[str, t.Any], spell: Callable[[str], str]) -> None:
     for key in config:
         if not isinstance(key, str) or key in DEFAULT_CONFIG:
             continue
-        upper = key.upper()
-        if upper in DEFAULT_CONFIG:
-            match = [upper]
-        else:
-            match = difflib.get_close_matches(upper, DEFAULT_CONFIG, n=1, cutoff=0.8)
-            if not match and not upper.startswith(_WATCHED_PREFIXES):
-                continue
+        if not looks_like_a_setting(key):
+            continue
+        nearest = nearest_setting(key)
         written, suggest = _as_written(config, key, spell)
         hint = (
-            f"did you mean {suggest(match[0])}?"
-            if match
+            f"did you mean {suggest(nearest)}?"
+            if nearest
             else "it is not a session setting."
         )
         warn(f"Unknown setting {written!r}: {hint}")
