@@ -99,3 +99,13 @@ def test_decoding_takes_data_fields_and_the_creation_time():
 def test_what_was_not_written_here_does_not_decode(fields):
     with pytest.raises(Exception):  # noqa: B017, PT011 - any failure: not loaded
         decode_fields(fields, json.loads)
+
+
+def test_a_store_regenerate_also_rotates_the_csrf_token_and_drops_auth():
+    from cookiesession.stores.base import ServerSession
+
+    session = ServerSession({"user": "ann", "_csrft_": "t", "_auth": 1})
+    session.regenerate()
+    assert session.regenerated
+    assert dict(session) == {"user": "ann"}
+    assert session.modified
