@@ -15,12 +15,16 @@ package). The keys are derived with HKDF-SHA256 from ``SECRET_KEY`` and each
 of ``SECRET_KEY_FALLBACKS``, so rotation works as for signed cookies and
 there are no raw-key rules to follow. Flask cannot read these cookies.
 
-The cookie value is URL-safe base64 (no padding) of::
+The cookie value is URL-safe base64 (no padding, canonical) of::
 
-    version (1 byte) | issued (8 bytes, big-endian) | nonce (12) | sealed + tag
+    version (1 byte, 2) | issued (8 bytes, big-endian) | salt (16) | sealed + tag
 
-The version, the issue time and the cookie's name are authenticated as
-associated data: a cookie cannot be moved to another name, re-dated or
+Each cookie is sealed with its own key: HKDF-SHA256 of the secret key with
+``HKDF_INFO_V2`` followed by the salt as ``info``, and a fixed zero nonce
+(a key seals one value). Format 1, the 0.2 format (one key per secret, a
+random 12-byte nonce in place of the salt), still opens and is re-sealed
+in format 2. The version, the issue time and the cookie's name are
+authenticated as associated data: a cookie cannot be moved to another name, re-dated or
 changed without failing to open. The plaintext is the session in Flask's
 tagged JSON, with its creation time (``"_created"``); a leading byte says
 whether it was compressed (``compress=True``; off by default, because
@@ -58,9 +62,17 @@ from .sessions.lifetimes import (
 )
 from .sessions.signed import check_session, session_json_serializer
 from .wire.cookies import find_cookie_values
-from .wire.sealed import HKDF_INFO, VERSION, peek_issued, seal, unseal
+from .wire.sealed import (
+    HKDF_INFO,
+    HKDF_INFO_V2,
+    VERSION,
+    VERSIONS,
+    peek_issued,
+    seal,
+    unseal,
+)
 
-__all__ = ["HKDF_INFO", "VERSION", "EncryptedCookieSessionInterface"]
+__all__ = ["HKDF_INFO", "HKDF_INFO_V2", "VERSION", "EncryptedCookieSessionInterface"]
 
 _PLAIN, _ZLIB = b"j", b"z"
 
@@ -85,8 +97,13 @@ class EncryptedCookieSessionInterface(SessionInterface):
         without logging anyone out.
     :param validator: As for :class:`~cookiesession.SecureCookieSessionInterface`.
     :param event_hook: As for :class:`~cookiesession.SecureCookieSessionInterface`.
+    :param format_version: The format written: 2 (a key per cookie, the
+        default) or 1 (0.2's), only while servers running 0.2 still share
+        the cookie. Both are read; a cookie older than this is re-sealed.
 
     .. versionadded:: 0.2
+    .. versionchanged:: 0.3
+        Format 2 and *format_version*; only canonical base64 opens.
     """
 
     def __init__(
@@ -96,7 +113,14 @@ class EncryptedCookieSessionInterface(SessionInterface):
         accept_signed: bool = False,
         validator: Validator | None = None,
         event_hook: EventHook | None = None,
+        format_version: int = VERSION,
     ) -> None:
+        if format_version not in VERSIONS:
+            raise ValueError(
+                f"format_version must be one of {VERSIONS}, not {format_version!r}"
+            )
+        #: The sealed format written (1 or 2).
+        self.format_version = format_version
         #: Decides whether an opened session may still be used.
         self.validator = validator
         self.event_hook = event_hook
@@ -123,15 +147,16 @@ class EncryptedCookieSessionInterface(SessionInterface):
         secret = app.config["SECRET_KEY"]
         if not secret:
             raise RuntimeError(NO_SECRET_KEY)
+        now = int(time.time())
         payload = dict(data)
-        payload.setdefault(CREATED, int(time.time()))
+        payload.setdefault(CREATED, now)
         text = dumps_session(self.serializer, payload).encode("utf-8")
         plain = _PLAIN + text
         if self.compress:
             packed = zlib.compress(text)
             if len(packed) < len(text):
                 plain = _ZLIB + packed
-        return seal(secret, plain, self._context(app), int(time.time()))
+        return seal(secret, plain, self._context(app), now, self.format_version)
 
     def verify(self, app: AppLike, value: str) -> Verified | Rejected:
         """Open one cookie value: with the current key, then each fallback
@@ -156,7 +181,7 @@ class EncryptedCookieSessionInterface(SessionInterface):
         opened = unseal(keys, value, self._context(app))
         if isinstance(opened, str):
             return Rejected("invalid", opened)
-        plain, issued, position = opened
+        plain, issued, position, version = opened
         index = None if position == 0 else position - 1  # in the fallbacks
         now = int(time.time())
         age = now - issued
@@ -174,7 +199,10 @@ class EncryptedCookieSessionInterface(SessionInterface):
         if type(data) is not dict:
             return Rejected("invalid", "payload")
         rejected = check_session(self.validator, app, data, issued)
-        return Verified(data, issued, index) if rejected is None else rejected
+        if rejected is not None:
+            return rejected
+        # An older format is taken over: re-sealed in the one written now.
+        return Verified(data, issued, index, version < self.format_version)
 
     def needs_refresh_for(self, app: AppLike, cookie_header: str) -> bool:
         """Whether an untouched request must open the cookie: permanence is

@@ -268,10 +268,10 @@ class SessionInterface(CookieSettings):
         session.issued = verified.issued
         if verified.fallback is not None:
             self.report("fallback_key", index=verified.fallback)
+        if verified.migrated:
+            self.report("taken_over")
         if verified.fallback is not None or verified.migrated:
-            # Re-issue it with the current key (and format), so rotation
-            # completes for every active user.
-            session.modified = True
+            session.modified = True  # re-issued: rotation completes for all
         return session
 
     def deletes_stale_cookie(self, rejected: Rejected) -> bool:
