@@ -11,6 +11,7 @@ the same way as apps on signed cookies.
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
 import typing as t
 from collections.abc import Iterator, Mapping
 
@@ -78,21 +79,28 @@ def session_transaction(
         client.get("/profile")  # logged in
 
     Yields the client's current session as a dict (empty without a valid
-    cookie) and, on exit, stores it back in the client's cookie jar (an
-    emptied session removes the cookie).
+    cookie) and, on exit, stores it back as the client's one session
+    cookie (an emptied session removes it). The application's later writes
+    replace that cookie, as a browser's would.
 
-    :param client: WebTest's ``TestApp``, or werkzeug's (Flask's) test
-        ``Client``.
+    :param client: WebTest's ``TestApp``, werkzeug's (Flask's) test
+        ``Client``, or Falcon's ``falcon.testing.TestClient``. Falcon's
+        client keeps no cookies: the session cookie becomes one of its
+        default headers, sent with every later ``simulate_*()`` call that
+        passes no ``cookies=`` of its own.
     :param config: The session settings of the app under test.
     :param session_interface: Its session interface; signed cookies by
         default.
 
     .. versionadded:: 0.2
+    .. versionchanged:: 0.3
+        One cookie in a WebTest jar, whatever its domain; Falcon's client.
     """
     app = _App(config)
     interface = _interface(session_interface)
-    name = interface.get_cookie_name(app)
-    jar = _Jar(client, name, interface.get_cookie_domain(app))
+    jar = _jar(client, interface.get_cookie_name(app))
+    jar.domain = interface.get_cookie_domain(app)
+    jar.path = interface.get_cookie_path(app)
     value = jar.get()
     session: dict[str, t.Any] = {}
     if value:
@@ -105,34 +113,139 @@ def session_transaction(
         jar.delete()
 
 
-class _Jar:
-    """The session cookie in a WebTest or werkzeug client's cookie jar."""
+def _jar(client: t.Any, name: str) -> _Jar:
+    if hasattr(client, "cookiejar"):
+        return _WebTestJar(client, name)
+    if hasattr(client, "get_cookie"):
+        return _WerkzeugJar(client, name)
+    if hasattr(client, "simulate_request"):
+        return _FalconJar(client, name)
+    raise TypeError(
+        "session_transaction() works with WebTest's TestApp, werkzeug's or"
+        " Flask's test client and Falcon's testing.TestClient, not"
+        f" {type(client).__name__}"
+    )
 
-    def __init__(self, client: t.Any, name: str, domain: str | None) -> None:
+
+class _Jar:
+    """The session cookie of one test client."""
+
+    domain: str | None = None
+    path: str = "/"
+
+    def __init__(self, client: t.Any, name: str) -> None:
         self.client = client
         self.name = name
-        self.werkzeug = hasattr(client, "get_cookie")
-        self.domain = domain or "localhost"
 
     def get(self) -> str | None:
-        if self.werkzeug:
-            cookie = self.client.get_cookie(self.name, domain=self.domain)
-            return None if cookie is None else t.cast(str, cookie.value)
-        value = self.client.cookies.get(self.name)
-        # WebTest keeps values quoted, as it sends them; browsers strip them.
-        return None if value is None else t.cast(str, value).strip('"')
+        raise NotImplementedError
 
     def set(self, value: str) -> None:
-        if self.werkzeug:
-            self.client.set_cookie(self.name, value, domain=self.domain)
-        else:
-            self.client.set_cookie(self.name, value)
+        raise NotImplementedError
 
     def delete(self) -> None:
-        if self.werkzeug:
-            self.client.delete_cookie(self.name, domain=self.domain)
-            return
-        jar = self.client.cookiejar
-        for cookie in list(jar):
-            if cookie.name == self.name:
-                jar.clear(cookie.domain, cookie.path, cookie.name)
+        raise NotImplementedError
+
+
+class _WebTestJar(_Jar):
+    """WebTest's jar is a :class:`http.cookiejar.CookieJar`. Its own
+    ``set_cookie`` files a cookie under another domain than the app's
+    responses do, which then shadows them; so the cookie is changed where
+    it is, or filed as a response without a ``Domain`` would file it."""
+
+    def _cookies(self) -> list[http.cookiejar.Cookie]:
+        return [c for c in self.client.cookiejar if c.name == self.name]
+
+    def get(self) -> str | None:
+        cookies = self._cookies()
+        # WebTest keeps values quoted, as it sends them; browsers strip them.
+        return t.cast(str, cookies[0].value).strip('"') if cookies else None
+
+    def set(self, value: str) -> None:
+        self.delete()
+        host = self.client.extra_environ.get("HTTP_HOST", "localhost")
+        host = host.partition(":")[0]
+        domain = self.domain
+        self.client.cookiejar.set_cookie(
+            http.cookiejar.Cookie(
+                version=0,
+                name=self.name,
+                value=value,
+                port=None,
+                port_specified=False,
+                # As http.cookiejar files a response's cookie.
+                domain=("." + domain.lstrip("."))
+                if domain
+                else (host if "." in host else host + ".local"),
+                domain_specified=bool(domain),
+                domain_initial_dot=bool(domain),
+                path=self.path,
+                path_specified=True,
+                secure=False,
+                expires=None,
+                discard=True,
+                comment=None,
+                comment_url=None,
+                rest={},
+            )
+        )
+
+    def delete(self) -> None:
+        for cookie in self._cookies():
+            self.client.cookiejar.clear(cookie.domain, cookie.path, cookie.name)
+
+
+class _WerkzeugJar(_Jar):
+    """werkzeug's client files cookies by domain, ``localhost`` unless the
+    app sets one."""
+
+    def get(self) -> str | None:
+        cookie = self.client.get_cookie(
+            self.name, self.domain or "localhost", self.path
+        )
+        return None if cookie is None else t.cast(str, cookie.value)
+
+    def set(self, value: str) -> None:
+        self.client.set_cookie(
+            self.name, value, domain=self.domain or "localhost", path=self.path
+        )
+
+    def delete(self) -> None:
+        self.client.delete_cookie(
+            self.name, domain=self.domain or "localhost", path=self.path
+        )
+
+
+class _FalconJar(_Jar):
+    """Falcon's client keeps no cookies, only default headers."""
+
+    def _headers(self) -> dict[str, str]:
+        return dict(getattr(self.client, "_default_headers", None) or {})
+
+    def _others(self) -> tuple[str | None, list[str]]:
+        mine, others = None, []
+        header = next(
+            (v for k, v in self._headers().items() if k.lower() == "cookie"), ""
+        )
+        for pair in filter(None, (p.strip() for p in header.split(";"))):
+            name, _, value = pair.partition("=")
+            if name == self.name:
+                mine = value
+            else:
+                others.append(pair)
+        return mine, others
+
+    def _write(self, pairs: list[str]) -> None:
+        headers = {k: v for k, v in self._headers().items() if k.lower() != "cookie"}
+        if pairs:
+            headers["Cookie"] = "; ".join(pairs)
+        self.client._default_headers = headers or None
+
+    def get(self) -> str | None:
+        return self._others()[0]
+
+    def set(self, value: str) -> None:
+        self._write([*self._others()[1], f"{self.name}={value}"])
+
+    def delete(self) -> None:
+        self._write(self._others()[1])
