@@ -27,7 +27,6 @@ from __future__ import annotations
 import copy
 import time
 import typing as t
-import warnings
 from collections.abc import Mapping
 
 from ._extras import requires
@@ -39,7 +38,7 @@ with requires("cookiesession.pyramid", "Pyramid", "pyramid"):
 
 import webob
 
-from .config import Config, Source
+from .config import Config
 from .csrf import check_csrf_token, new_csrf_token, unmasked_csrf_token
 from .flash import add_flash, flashes, take_flashes
 from .sessions import (
@@ -51,8 +50,8 @@ from .sessions import (
     open_request_session,
     save_request_session,
 )
-from .settings import DEFAULT_CONFIG, InvalidSetting, validate_config
-from .settings.validation import looks_like_a_setting
+from .settings import InvalidSetting, validate_config
+from .settings.ini import SETTINGS_PREFIX, read_settings, spell_for, store_choice
 from .wire.cookies import ResponseHeaders
 
 if t.TYPE_CHECKING:
@@ -69,8 +68,6 @@ __all__ = [
     "settings_to_config",
 ]
 
-#: The prefix of this package's settings in a Pyramid .ini file.
-SETTINGS_PREFIX = "cookiesession."
 _DEFAULT_QUEUE = "message"
 
 
@@ -182,7 +179,7 @@ class CookieSessionFactory:
         session_interface: SessionInterface | None = None,
     ) -> None:
         #: The validated settings, read-only.
-        self.config = validate_config(config, spell=_spell_for(config))
+        self.config = validate_config(config, spell=spell_for(config))
         interface = session_interface or _PyramidInterface()
         if interface.needs_secret_key and self.config["SECRET_KEY"] is None:
             raise ConfigurationError(
@@ -242,17 +239,6 @@ def _pyramid_class(cls: type[Session]) -> type[Session]:
     return pyramid_class
 
 
-def _spell_for(config: Mapping[str, t.Any]) -> t.Callable[[str], str] | None:
-    if isinstance(config, _IniConfig):
-        return lambda key: SETTINGS_PREFIX + key.lower()
-    return None
-
-
-class _IniConfig(Config):
-    """A config read from Pyramid settings: keys keep the .ini spelling in
-    what it says about them."""
-
-
 def settings_to_config(settings: Mapping[str, t.Any]) -> Config:
     """The ``cookiesession.*`` entries of Pyramid settings, as a
     :class:`~cookiesession.Config` of session keys:
@@ -269,87 +255,23 @@ def settings_to_config(settings: Mapping[str, t.Any]) -> Config:
         line (a passphrase with spaces is one key); ``secrets_dir`` and
         ``env_prefix``.
     """
-    return _read_settings(settings)[0]
-
-
-def _read_settings(settings: Mapping[str, t.Any]) -> tuple[Config, dict[str, t.Any]]:
-    """The session config, and the options that choose sources and stores."""
-    config = _IniConfig()
-    options: dict[str, t.Any] = dict.fromkeys(_OPTIONS)
-    for key, value in settings.items():
-        if not key.startswith(SETTINGS_PREFIX):
-            continue
-        name = key[len(SETTINGS_PREFIX) :].upper()
-        name = _ALIASES.get(name, name)
-        if name in options:
-            options[name] = value
-            continue
-        if name not in DEFAULT_CONFIG and not looks_like_a_setting(name):
-            warnings.warn(
-                f"Unknown .ini setting {key!r}: it is not a cookiesession"
-                " setting and is ignored.",
-                UserWarning,
-                stacklevel=2,
-            )
-            continue
-        config.from_source({name: value}, Source("ini", key))
-    if options["SECRETS_DIR"]:
-        config.from_secrets_dir(options["SECRETS_DIR"])
-    if options["ENV_PREFIX"]:
-        config.from_prefixed_env(options["ENV_PREFIX"])
-    return config, options
-
-
-# Settings that choose where the session settings and sessions come from.
-_OPTIONS = (
-    "ENV_PREFIX",
-    "SECRETS_DIR",
-    "ENCRYPTED",
-    "REDIS_URL",
-    "KEY_PREFIX",
-    "USER_KEY",
-    "ACCEPT_SIGNED",
-)
-# The 0.2 names, kept.
-_ALIASES = {"REDIS_KEY_PREFIX": "KEY_PREFIX", "REDIS_USER_KEY": "USER_KEY"}
+    return read_settings(settings)[0]
 
 
 def _interface_from(options: Mapping[str, t.Any]) -> SessionInterface | None:
-    """``cookiesession.encrypted`` or ``cookiesession.redis_url`` (with
-    ``key_prefix``, ``user_key``, ``accept_signed``) choose the interface;
-    both together are an error naming both."""
-    encrypted = _flag(options, "ENCRYPTED")
-    url = options.get("REDIS_URL")
-    accept_signed = _flag(options, "ACCEPT_SIGNED")
-    if encrypted and url:
-        raise ConfigurationError(
-            f"{SETTINGS_PREFIX}encrypted and {SETTINGS_PREFIX}redis_url are both"
-            " set: choose encrypted cookies or Redis."
-        )
-    if encrypted:
+    """The interface ``cookiesession.encrypted`` or
+    ``cookiesession.redis_url`` (with ``key_prefix``, ``user_key``,
+    ``accept_signed``) choose; ``None`` for signed cookies."""
+    kind, kwargs = store_choice(options)
+    if kind == "encrypted":
         from .crypto import EncryptedCookieSessionInterface
 
-        return EncryptedCookieSessionInterface(accept_signed=accept_signed)
-    if not url:
-        return None
-    from .redis import RedisSessionInterface
+        return EncryptedCookieSessionInterface(**kwargs)
+    if kind == "redis":
+        from .redis import RedisSessionInterface
 
-    kwargs: dict[str, t.Any] = {"accept_signed": accept_signed}
-    if options.get("KEY_PREFIX"):
-        kwargs["key_prefix"] = options["KEY_PREFIX"]
-    if options.get("USER_KEY"):
-        kwargs["user_key"] = options["USER_KEY"]
-    return RedisSessionInterface.from_url(url, **kwargs)
-
-
-def _flag(options: Mapping[str, t.Any], name: str) -> bool:
-    text = str(options.get(name) or "").strip().lower()
-    if text in ("true", "yes", "on", "1", "false", "no", "off", "0", ""):
-        return text in ("true", "yes", "on", "1")
-    raise ConfigurationError(
-        f"Invalid .ini setting {SETTINGS_PREFIX}{name.lower()} = {text!r}:"
-        " expected true or false."
-    )
+        return RedisSessionInterface.from_url(**kwargs)
+    return None
 
 
 @implementer(ICSRFStoragePolicy)
@@ -378,7 +300,7 @@ def includeme(config: Configurator) -> None:
     .. versionadded:: 0.1
     """
     try:
-        session_config, options = _read_settings(config.get_settings())
+        session_config, options = read_settings(config.get_settings())
         factory = CookieSessionFactory(
             session_config, session_interface=_interface_from(options)
         )

@@ -31,11 +31,7 @@ def run_sign(args: argparse.Namespace) -> int:
         raise Failure(f"The argument is not valid JSON: {e}") from e
     if not isinstance(data, dict):
         raise Failure("The session must be a JSON object, like '{\"user\": 1}'.")
-    if not settings.keys():
-        raise Failure(
-            "No secret key: pass --secret-key, set FLASK_SECRET_KEY (see"
-            " --prefix) or use --pyfile."
-        )
+    settings.require_keys()
     serializer = interface.get_signing_serializer(settings)
     assert serializer is not None
     print(serializer.dumps(data))
@@ -67,7 +63,19 @@ def run_config(args: argparse.Namespace) -> int:
 def run_sessions(args: argparse.Namespace) -> int:
     from ..redis import RedisSessionInterface
 
-    interface = RedisSessionInterface.from_url(args.redis, key_prefix=args.key_prefix)
+    url, kwargs = args.redis, dict[str, t.Any]()
+    if args.ini:
+        kind, kwargs = Settings(args).store
+        if kind != "redis":
+            raise Failure(
+                f"{args.ini} sets no cookiesession.redis_url: its sessions are"
+                " not kept in a store."
+            )
+        url = kwargs.pop("url")
+        kwargs.pop("accept_signed", None)
+    if args.key_prefix:
+        kwargs["key_prefix"] = args.key_prefix
+    interface = RedisSessionInterface.from_url(url, **kwargs)
     try:
         if args.action == "revoke":
             count = interface.revoke_user(args.user)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import sys
 import typing as t
 import warnings
@@ -16,36 +17,78 @@ from ..sessions import (
     SecureCookieSessionInterface,
 )
 from ..settings import InvalidSetting, validate_config
+from ..settings.ini import paste_settings, read_settings, spell_for, store_choice
 
-__all__ = ["Failure", "Settings", "load_pyfile", "print_json", "readable"]
+__all__ = [
+    "Failure",
+    "Settings",
+    "load_pyfile",
+    "no_secret_key",
+    "print_json",
+    "readable",
+]
 
 
 class Failure(Exception):
     """Bad input data: printed as ``error: ...``, exit status 1."""
 
 
+def no_secret_key(prefix: str, hint: str = "") -> Failure:
+    """The one "no secret key" failure, naming the prefix in use."""
+    return Failure(
+        f"No secret key: pass --secret-key, set {prefix.rstrip('_')}_SECRET_KEY,"
+        f" or use --pyfile, --secrets-dir, --dotenv or --ini.{hint}"
+    )
+
+
 class Settings:
-    """The validated settings, and the Config they came from."""
+    """The validated settings, the Config they came from, and the store an
+    ``--ini`` file chooses.
+
+    Sources, later ones winning: ``--ini`` (with its own ``secrets_dir``
+    and ``env_prefix``), ``--pyfile``, ``--secrets-dir``, ``--dotenv``, the
+    ``PREFIX_*`` environment variables, ``--secret-key``.
+    """
 
     def __init__(self, args: argparse.Namespace) -> None:
-        config = Config()
+        self.prefix: str = args.prefix
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                config, options = self._read(args)
+                #: ``(kind, arguments)`` of the interface the .ini chooses.
+                self.store = store_choice(options)
+                self.config = validate_config(config, spell=spell_for(config))
+            except (InvalidSetting, ValueError, ImportError) as e:
+                raise Failure(str(e)) from e
+        for warning in caught:
+            print(f"warning: {warning.message}", file=sys.stderr)
+        self.source = config
+        self.interface = SecureCookieSessionInterface()
+
+    @staticmethod
+    def _read(args: argparse.Namespace) -> tuple[Config, dict[str, t.Any]]:
+        config, options = Config(), dict[str, t.Any]()
+        if getattr(args, "ini", None):
+            path, settings = paste_settings(args.ini)
+            config, options = read_settings(settings, path=path)
         if getattr(args, "pyfile", None):
             load_pyfile(config, args.pyfile)
         if getattr(args, "secrets_dir", None):
             config.from_secrets_dir(args.secrets_dir)
+        if getattr(args, "dotenv", None):
+            config.from_dotenv(os.path.abspath(args.dotenv), args.prefix)
         config.from_prefixed_env(args.prefix)
         if getattr(args, "secret_key", None):
             config["SECRET_KEY"] = args.secret_key
-        self.source = config
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                self.config = validate_config(config)
-        except InvalidSetting as e:
-            raise Failure(str(e)) from e
-        for warning in caught:
-            print(f"warning: {warning.message}", file=sys.stderr)
-        self.interface = SecureCookieSessionInterface()
+        return config, options
+
+    def require_keys(self, hint: str = "") -> list[tuple[str, str | bytes]]:
+        """:meth:`keys`, or the "no secret key" failure."""
+        keys = self.keys()
+        if not keys:
+            raise no_secret_key(self.prefix, hint)
+        return keys
 
     def keys(self) -> list[tuple[str, str | bytes]]:
         """(label, key), current first, never shown."""

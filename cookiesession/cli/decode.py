@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 import typing as t
@@ -11,13 +10,9 @@ from datetime import datetime, timezone
 
 from itsdangerous import BadData, URLSafeSerializer
 
-from ..sessions import (
-    MAX_COOKIE_VALUES,
-    Rejected,
-    is_cookie_value,
-)
+from ..sessions import MAX_COOKIE_VALUES, Rejected
 from ..wire.cookies import find_cookie_values
-from ..wire.signed import peek_timestamp
+from ..wire.signed import is_cookie_value, is_signed_value, peek_timestamp
 from .common import Failure, Settings, print_json
 
 __all__ = ["run_decode"]
@@ -28,13 +23,10 @@ def _decode_encrypted(args: argparse.Namespace, settings: Settings, value: str) 
 
     if args.unverified:
         raise Failure("An encrypted cookie cannot be read without its key.")
-    keys = settings.keys()
-    if not keys:
-        raise Failure(
-            f"No secret key: pass --secret-key, set {args.prefix}_SECRET_KEY,"
-            " or use --pyfile or --secrets-dir."
-        )
-    result = EncryptedCookieSessionInterface().verify(settings, value)
+    keys = settings.require_keys()
+    kind, kwargs = settings.store
+    interface = EncryptedCookieSessionInterface(**kwargs if kind == "encrypted" else {})
+    result = interface.verify(settings, value)
     if isinstance(result, Rejected):
         if result == Rejected("invalid", "signature"):
             raise Failure(
@@ -67,18 +59,12 @@ def _cookie_value(raw: str, name: str, encrypted: bool = False) -> str:
         if not is_cookie_value(raw) or "." in raw:
             raise Failure("This is not an encrypted session cookie.")
         return raw
-    if not _SIGNED_VALUE(raw):
+    if not is_signed_value(raw):
         raise Failure(
             "This is not a session cookie: a signed session cookie is"
             " PAYLOAD.TIMESTAMP.SIGNATURE in URL-safe base64."
         )
     return raw
-
-
-# What the middleware accepts: itsdangerous' characters, three parts.
-_SIGNED_VALUE = re.compile(
-    r"\.?[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+"
-).fullmatch
 
 
 def _issued(value: str) -> str:
@@ -124,7 +110,7 @@ def run_decode(args: argparse.Namespace) -> int:
     settings = Settings(args)
     raw = args.cookie if args.cookie not in (None, "-") else sys.stdin.read()
     name = settings.config["SESSION_COOKIE_NAME"]
-    if args.encrypted:
+    if args.encrypted or settings.store[0] == "encrypted":
         return _decode_encrypted(args, settings, _cookie_value(raw, name, True))
     value = _cookie_value(raw, name)
     interface = settings.interface
@@ -139,13 +125,7 @@ def run_decode(args: argparse.Namespace) -> int:
         print(_issued(value), file=sys.stderr)
         print_json(data)
         return 0
-    keys = settings.keys()
-    if not keys:
-        raise Failure(
-            f"No secret key: pass --secret-key, set {args.prefix}_SECRET_KEY,"
-            " or use --pyfile or --secrets-dir. --unverified shows the payload"
-            " without checking it."
-        )
+    keys = settings.require_keys(" --unverified shows the payload without checking it.")
     result = interface.verify(settings, value)
     if isinstance(result, Rejected):
         raise Failure(_REJECTED.get(result, _NOT_VERIFIED).format(n=len(keys)))

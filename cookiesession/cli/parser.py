@@ -38,6 +38,7 @@ def parser() -> argparse.ArgumentParser:
                 metavar="DIR",
                 help="read settings from a Docker/Kubernetes secrets folder",
             )
+            _add_files(sub)
             sub.add_argument(
                 "--secret-key",
                 metavar="KEY",
@@ -103,8 +104,21 @@ def parser() -> argparse.ArgumentParser:
     )
     sessions.add_argument("action", choices=["list", "revoke"])
     sessions.add_argument("user", help="the user's id, as the app stores it")
-    sessions.add_argument("--redis", metavar="URL", required=True)
-    sessions.add_argument("--key-prefix", default="session:", help="default: session:")
+    store = sessions.add_mutually_exclusive_group(required=True)
+    store.add_argument("--redis", metavar="URL", help="the Redis server")
+    store.add_argument(
+        "--ini",
+        metavar="FILE[#NAME]",
+        help="the store of a Pyramid .ini file (its cookiesession.redis_url)",
+    )
+    sessions.add_argument(
+        "--key-prefix", help="default: the .ini's key_prefix, or session:"
+    )
+    sessions.add_argument(
+        "--prefix",
+        default="FLASK",
+        help="with --ini: its env_prefix variables (default: FLASK)",
+    )
     sessions.set_defaults(func=run_sessions)
 
     config = add("config", "Show the session settings and where each came from.")
@@ -113,6 +127,20 @@ def parser() -> argparse.ArgumentParser:
     )
     config.set_defaults(func=run_config)
     return parser
+
+
+def _add_files(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--dotenv",
+        metavar="FILE",
+        help="read PREFIX_* settings from a .env file (needs cookiesession[dotenv])",
+    )
+    sub.add_argument(
+        "--ini",
+        metavar="FILE[#NAME]",
+        help="read the cookiesession.* settings of a Pyramid .ini file"
+        " ([app:NAME], default main)",
+    )
 
 
 def _key_bytes(text: str) -> int:

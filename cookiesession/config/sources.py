@@ -46,7 +46,8 @@ class Source:
         if kind == "environment":
             return f"environment variable {self.name}"
         if kind == "ini":
-            return f".ini setting {self.name!r}"
+            where = f" in {self.path!r}" if self.path else ""
+            return f".ini setting {self.name!r}{where}"
         where = f"file {self.path!r}"
         if kind == "dotenv":
             return f"{where} line {'?' if self.line is None else self.line}"

@@ -16,8 +16,8 @@ from ..wire.cookies import find_cookie_values
 from ..wire.signed import (
     SessionSerializer,
     b64decode,
+    is_signed_value,
     lazy_sha1,
-    match_cookie_value,
     peek_timestamp,
     signing_serializer,
 )
@@ -127,7 +127,7 @@ class SecureCookieSessionInterface(SessionInterface):
         secret = config["SECRET_KEY"]
         # Only the characters itsdangerous writes: its base64 decoder would
         # skip others, so a changed cookie could still verify.
-        if not secret or not match_cookie_value(value) or value.count(".") < 2:
+        if not secret or not is_signed_value(value):
             return Rejected("invalid", "malformed")
         serializer = self._every_key(config)
         lifetime: float = seconds(config)["PERMANENT_SESSION_LIFETIME"]  # type: ignore[assignment]

@@ -302,6 +302,17 @@ def is_cookie_value(value: str) -> bool:
     return match_cookie_value(value) is not None
 
 
+def is_signed_value(value: str) -> bool:
+    """Whether *value* has the shape of a signed session value: only the
+    characters of :func:`~cookiesession.sessions.is_cookie_value`, and a
+    payload, a timestamp and a signature (two dots at least). The one
+    definition the interfaces and ``cookiesession decode`` share.
+
+    .. versionadded:: 0.3
+    """
+    return match_cookie_value(value) is not None and value.count(".") >= 2
+
+
 @functools.lru_cache(maxsize=64)
 def signing_serializer(
     keys: tuple[str | bytes, ...],
