@@ -28,6 +28,7 @@ brought back.
 from __future__ import annotations
 
 import typing as t
+import warnings
 
 from ._extras import requires
 
@@ -53,27 +54,40 @@ class RedisSession(ServerSession):
 class RedisSessionInterface(StoreSessionInterface):
     """Stores sessions in Redis; the cookie carries a signed, opaque id.
 
-    :param client: A redis-py client, or any object with its command API
-        and ``pipeline()``. Give it a short timeout and retry policy (see
-        :doc:`/redis`): a request waits as long as the client does.
+    :param client: A redis-py client (``redis.Redis``,
+        ``redis.cluster.RedisCluster``, a Sentinel master), valkey-py's, or
+        any object with their command API, ``pipeline()`` and
+        ``register_script()``. Give it a short timeout and retry policy
+        (see :doc:`/redis`): a request waits as long as the client does. A
+        client without a socket timeout warns.
     :param key_prefix: Prepended to the SHA-256 of the id to make the key.
+        A hash tag (``"{sess}:"``) puts every key in one Cluster slot.
     :param user_key: The session key that holds the user's id (for
         example ``"user_id"``). When set, a per-user index is kept, for
-        :meth:`revoke_user` and :meth:`list_sessions`.
+        :meth:`list_sessions`, :meth:`revoke_session` and
+        :meth:`revoke_user`, and a change of its value (a login) gives the
+        session a new id.
+    :param device_key: The session key whose value :meth:`list_sessions`
+        shows as each session's ``device``.
+    :param validator: As for
+        :class:`~cookiesession.SecureCookieSessionInterface`.
     :param event_hook: As for
         :class:`~cookiesession.SecureCookieSessionInterface`; stored
         sessions that are gone report ``invalid`` with ``reason: unknown``.
-    :param validator: As for
-        :class:`~cookiesession.SecureCookieSessionInterface`.
     :param accept_signed: Take over a valid signed cookie (Flask's format,
-        :class:`~cookiesession.SecureCookieSessionInterface`): its data is
-        stored and a store cookie replaces it on that response.
+        :class:`~cookiesession.SecureCookieSessionInterface`): checked as
+        one, stored once, and a store cookie replaces it on that response.
+    :param regenerate_grace: How long an id replaced at login stays a
+        tombstone (a duration: seconds, a ``timedelta`` or ``"30s"``).
+    :param new_session_ttl: How long a new session is kept until its
+        cookie comes back (bots never send it back).
 
     .. versionadded:: 0.2
     .. versionchanged:: 0.3
-        The store's rules live in
+        *device_key*, *regenerate_grace*, *new_session_ttl*; Redis Cluster;
+        fixation-safe ``clear()``. The store's rules live in
         :class:`~cookiesession.stores.base.StoreSessionInterface`; keys,
-        fields and cookies are unchanged.
+        fields and cookies of 0.2 keep loading.
     """
 
     session_class: type[ServerSession] = RedisSession
@@ -84,20 +98,35 @@ class RedisSessionInterface(StoreSessionInterface):
         *,
         key_prefix: str = "session:",
         user_key: str | None = None,
-        event_hook: EventHook | None = None,
+        device_key: str | None = None,
         validator: Validator | None = None,
+        event_hook: EventHook | None = None,
         accept_signed: bool = False,
+        regenerate_grace: t.Any = 30,
+        new_session_ttl: t.Any = 3600,
     ) -> None:
         super().__init__(
             RedisStore(client),
             key_prefix=key_prefix,
             user_key=user_key,
-            event_hook=event_hook,
+            device_key=device_key,
             validator=validator,
+            event_hook=event_hook,
             accept_signed=accept_signed,
+            regenerate_grace=regenerate_grace,
+            new_session_ttl=new_session_ttl,
         )
         #: The Redis client.
         self.client = client
+        if _socket_timeout(client) is None:
+            warnings.warn(
+                "The Redis client given to RedisSessionInterface has no"
+                " socket_timeout: a stalled Redis would hang every request."
+                " Set socket_timeout (and socket_connect_timeout), as"
+                " RedisSessionInterface.from_url() does.",
+                UserWarning,
+                stacklevel=2,
+            )
 
     @classmethod
     def from_url(cls, url: str, **kwargs: t.Any) -> RedisSessionInterface:
@@ -110,3 +139,16 @@ class RedisSessionInterface(StoreSessionInterface):
             url, socket_timeout=2, socket_connect_timeout=2, retry_on_timeout=False
         )
         return cls(client, **kwargs)
+
+
+def _socket_timeout(client: t.Any) -> float | bool | None:
+    """The client's socket timeout; ``True`` when it cannot be told (an
+    unknown client is trusted)."""
+    nodes = getattr(client, "nodes_manager", None)  # a cluster client
+    kwargs = getattr(nodes, "connection_kwargs", None)
+    if kwargs is None:
+        pool = getattr(client, "connection_pool", None)
+        kwargs = getattr(pool, "connection_kwargs", None)
+    if not isinstance(kwargs, dict):
+        return True
+    return t.cast("float | None", kwargs.get("socket_timeout"))

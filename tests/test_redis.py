@@ -39,6 +39,8 @@ class Counting:
 
     def __getattr__(self, name):
         attribute = getattr(self.client, name)
+        if name in ("register_script", "connection_pool"):
+            return attribute  # no I/O
         if name == "pipeline":
 
             def pipeline(*args, **kwargs):
@@ -126,7 +128,7 @@ def test_values_are_tagged_json_never_pickle(redis_client):
     (key,) = redis_client.keys("*")
     stored = redis_client.hgetall(key)
     assert stored[b"d:user"] == b'"ann"'
-    assert set(stored) == {b"d:user", b"m:created", b"m:used"}
+    assert set(stored) == {b"d:user", b"m:created", b"m:used", b"m:probation"}
 
 
 def test_nothing_is_stored_for_untouched_or_unmodified_sessions(redis_client):
@@ -138,15 +140,20 @@ def test_nothing_is_stored_for_untouched_or_unmodified_sessions(redis_client):
     assert redis_client.dbsize() == 0
 
 
-def test_emptying_deletes_the_key_and_the_cookie(redis_client):
+def test_emptying_deletes_the_session_and_the_cookie(redis_client):
+    """What is left is a tombstone for the grace: no data, and the old id
+    loads as nothing."""
     client = TestApp(make(redis_client))
     client.get("/set?user=ann")
     response = client.get("/clear")
     assert "Max-Age=0" in set_cookies(response)[0]
-    assert redis_client.dbsize() == 0
+    (key,) = redis_client.keys("*")
+    assert redis_client.hgetall(key) == {b"m:tomb": b"1"}
+    assert 0 < redis_client.ttl(key) <= 30
 
 
 def test_round_trips(redis_client):
+    TestApp(make(redis_client)).get("/set?user=warm")  # the scripts loaded
     counting = Counting(redis_client)
     client = TestApp(make(counting))
     client.get("/set?user=ann")
@@ -154,6 +161,9 @@ def test_round_trips(redis_client):
     counting.round_trips = 0
     client.get("/untouched")
     assert counting.round_trips == 0
+    client.get("/show")
+    assert counting.round_trips == 2  # one load; the probation ends: one save
+    counting.round_trips = 0
     client.get("/show")
     assert counting.round_trips == 1  # one load, no save
     counting.round_trips = 0
@@ -207,7 +217,7 @@ def test_regenerate(redis_client):
     stale = TestApp(mw)
     stale.set_cookie("session", old.strip('"'))
     assert stale.get("/show").json == {}
-    assert redis_client.dbsize() == 1
+    assert redis_client.dbsize() == 2  # the new session, the old id's tombstone
 
 
 def test_regenerate_after_a_revoke_does_not_revive(redis_client):
@@ -232,7 +242,10 @@ def test_revoke_list_and_dangling_index_entries(redis_client, clock):
     interface = mw.session_interface
     sessions = interface.list_sessions("ann")
     assert [s["created"] for s in sessions] == [clock.now - 10, clock.now]
-    assert all(set(s) == {"created", "last_used"} for s in sessions)
+    assert all(
+        set(s) == {"created", "last_used", "device", "current", "handle"}
+        for s in sessions
+    )
     # A session gone without its index entry (a failed save on a cluster).
     session_keys = [k for k in redis_client.keys("session:*") if b"user:" not in k]
     redis_client.delete(session_keys[0])
@@ -264,7 +277,9 @@ def test_revoke_one_session(redis_client):
     ],
 )
 def test_ttl_follows_the_limits(redis_client, config, ttl):
-    TestApp(make(redis_client, config=config)).get("/set?user=ann")
+    client = TestApp(make(redis_client, config=config))
+    client.get("/set?user=ann")
+    client.get("/show")  # the cookie came back: the probation ends
     (key,) = redis_client.keys("*")
     assert ttl - 2 <= redis_client.ttl(key) <= ttl
 
@@ -329,7 +344,9 @@ def _id_cookie(sid, permanent):
     class App:
         config = validate_config({"SECRET_KEY": KEY})
 
-    return RedisSessionInterface(None)._cookie(App, sid, permanent)
+    from cookiesession.stores.ids import IdSigner
+
+    return IdSigner().sign(App, [sid, permanent])
 
 
 def test_a_value_not_written_here_is_never_unpickled(redis_client):
@@ -416,7 +433,7 @@ def test_accept_signed_takes_a_flask_cookie_over(redis_client):
     response = get(make(redis_client, accept_signed=True), "/show", flask_cookie)
     assert response.json == {"user": "ann"}
     store_cookie = cookie_of(response)
-    assert redis_client.dbsize() == 1
+    assert redis_client.dbsize() == 2  # the session, and the taken-over record
     assert get(make(redis_client), "/show", store_cookie).json == {"user": "ann"}
 
 

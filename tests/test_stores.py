@@ -105,6 +105,7 @@ def test_a_store_regenerate_also_rotates_the_csrf_token_and_drops_auth():
     from cookiesession.stores.base import ServerSession
 
     session = ServerSession({"user": "ann", "_csrft_": "t", "_auth": 1})
+    session.sid = "s" * 43
     session.regenerate()
     assert session.regenerated
     assert dict(session) == {"user": "ann"}

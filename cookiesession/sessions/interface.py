@@ -246,8 +246,7 @@ class SessionInterface(CookieSettings):
         if first is not None:
             self.report_rejected(first)
             session.modified = self.deletes_stale_cookie(first)
-            if first.event == "validator_error":
-                session.unsaved = True
+            session.unsaved = first.unsaved
         return session
 
     def verify(self, app: AppLike, value: str) -> Verified | Rejected:

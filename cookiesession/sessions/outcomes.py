@@ -58,6 +58,9 @@ class Rejected(t.NamedTuple):
     #: Whether no further cookie value is tried: a store was asked already,
     #: and one request asks it once.
     final: bool = False
+    #: Why the request's (empty) session must not be saved, or ``None``:
+    #: its validator raised, or its id was just replaced by a regenerate.
+    unsaved: str | None = None
 
 
 class UntouchedCheck(t.NamedTuple):

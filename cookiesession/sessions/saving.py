@@ -82,12 +82,13 @@ def check_cookie_size(
 
 
 def refuse_unsaved(session: t.Any, response: ResponseLike) -> None:
-    """Save nothing of a session whose validator raised: warn if the
-    application changed it, and vary on ``Cookie`` if it was used."""
+    """Save nothing of a session that must not be saved (its validator
+    raised, or its id was just replaced): warn if the application changed
+    it, and vary on ``Cookie`` if it was used."""
     if session.modified:
         warnings.warn(
-            "The session validator raised on this request, so its session is"
-            " empty and its changes are not saved.",
+            f"{session.unsaved}, so its session is empty and its changes are"
+            " not saved.",
             RuntimeWarning,
             stacklevel=3,
         )

@@ -99,11 +99,12 @@ class Session(MutableMapping[str, t.Any]):
         #: ``True`` once the session was read or changed. The response then
         #: gets ``Vary: Cookie``, so caches do not share it between users.
         self.accessed = False
-        #: ``True`` when this session must not be saved: the validator
-        #: raised while its cookie was checked.
+        #: Why this session must not be saved (``None`` when it may be): the
+        #: validator raised while its cookie was checked, or its stored id
+        #: was replaced by a regenerate moments ago.
         #:
         #: .. versionadded:: 0.3
-        self.unsaved = False
+        self.unsaved: str | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._data!r}>"

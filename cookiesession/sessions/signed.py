@@ -288,7 +288,9 @@ def check_session(
         return None
     if valid is False:
         return Rejected("revoked", None)
-    return Rejected("validator_error", valid)
+    return Rejected(
+        "validator_error", valid, unsaved="The session validator raised on this request"
+    )
 
 
 # The peek memo: a browser sends the same header request after request, and

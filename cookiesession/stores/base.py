@@ -1,26 +1,25 @@
 """Server-side sessions, the rules once: the cookie holds a signed, opaque
 id; the store holds the session under the SHA-256 of that id; a save writes
-only what changed, never over a session that ended meanwhile; a signed
-cookie can be taken over; a user's sessions can be listed and revoked.
+only what changed, never over a session that ended meanwhile; logins get a
+new id; a signed cookie can be taken over, once; a user's sessions can be
+listed and revoked.
 
 The rules live in :class:`StoreSessionInterface`; a backend is a small
 :class:`~cookiesession.stores.protocol.Store` that executes a
-:class:`~cookiesession.stores.plan.SavePlan`
-and answers a few reads.
+:class:`~cookiesession.stores.plan.SavePlan` and answers a few reads.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import time
 import typing as t
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 
 from ..exceptions import SessionStoreError
 from ..sessions import (
-    MAX_COOKIE_VALUES,
     AppLike,
     Rejected,
     SecureCookieSessionInterface,
@@ -34,74 +33,44 @@ from ..sessions.lifetimes import (
     CREATED,
     EventHook,
     Validator,
-    old_enough,
-    refreshes_untouched,
     seconds,
 )
 from ..sessions.signed import check_session, session_json_serializer
-from ..wire.cookies import find_cookie_values
-from ..wire.signed import b64decode, peek_timestamp
+from ..settings.checks import Checker
+from .ids import IdCookies, IdSigner
 from .plan import (
     DATA_PREFIX,
-    MIN_ID_LENGTH,
+    META_PROBATION,
     MIN_TTL_MS,
     Loaded,
+    Tombstone,
     decode_fields,
     key_of,
     plan_save,
+    taken_key_of,
     text,
-    user_index_of,
 )
 from .protocol import Store
+from .session import ServerSession
+from .users import UserSessions
 
 __all__ = ["ServerSession", "StoreSessionInterface"]
 
 logger = logging.getLogger("cookiesession")
 
-# How the (unverified) payload of an id cookie, the compact JSON of
-# ``[sid, permanent]``, ends when the session is permanent.
-_SAYS_PERMANENT = b",true]"
+# How an id cookie starts: the base64 of ``["``. A signed session cookie
+# starts with that of ``{"`` or, compressed, with a dot.
+_ID_COOKIE = "WyI"
+_REPLACED = "This request carries a session id that a login replaced moments ago"
 
 
-class ServerSession(Session):
-    """A session kept in a store. :meth:`regenerate` it at login.
-
-    .. versionadded:: 0.3
-    """
-
-    __slots__ = ("created", "regenerated", "sid", "stored")
-
-    def __init__(
-        self, initial: Mapping[str, t.Any] | None = None, *, new: bool = False
-    ) -> None:
-        super().__init__(initial, new=new)
-        #: The session id (what the cookie carries), or ``None`` before the
-        #: first save.
-        self.sid: str | None = None
-        #: The fields as loaded, encoded: what a save compares against.
-        self.stored: dict[str, str] = {}
-        #: When the session was created, in seconds since the epoch.
-        self.created: int | None = None
-        #: Whether :meth:`regenerate` was called.
-        self.regenerated = False
-
-    def regenerate(self) -> None:
-        """Give this session a new id on this response, for the same data;
-        the old id stops loading at once. Call it at login, so an id seen
-        before (session fixation) is worth nothing after. The CSRF token
-        rotates and ``"_auth"`` is removed, as on every session."""
-        super().regenerate()
-        self.regenerated = True
+def _milliseconds(name: str, value: t.Any) -> int:
+    """A duration argument in milliseconds, by the rules of settings."""
+    duration = Checker({name: value}).duration(name, zero=True)
+    return int(t.cast(timedelta, duration).total_seconds() * 1000)
 
 
-class _IdSigner(SecureCookieSessionInterface):
-    # The salt of the id cookie: an id cookie is never a session cookie.
-    # The 0.2 Redis interface's salt, kept for every store, so the ids it
-    # issued keep loading.
-    salt = "cookiesession.redis-id"
-
-
-class StoreSessionInterface(SessionInterface):
+class StoreSessionInterface(IdCookies, UserSessions, SessionInterface):
     """A :class:`~cookiesession.SessionInterface` whose sessions live in a
     :class:`~cookiesession.stores.protocol.Store`; the cookie carries a
     signed, opaque id.
@@ -109,15 +78,24 @@ class StoreSessionInterface(SessionInterface):
     :param store: The backend.
     :param key_prefix: Prepended to the SHA-256 of the id to make the key.
     :param user_key: The session key that holds the user's id; when set, a
-        per-user index is kept, for :meth:`revoke_user` and
-        :meth:`list_sessions`.
+        per-user index is kept (:meth:`list_sessions`, :meth:`revoke_user`),
+        and a change of its value (a login, a change of user) gives the
+        session a new id.
+    :param device_key: The session key whose value (a user-agent summary,
+        say) :meth:`list_sessions` shows as each session's ``device``.
     :param event_hook: As for
         :class:`~cookiesession.SecureCookieSessionInterface`; stored
         sessions that are gone report ``invalid`` with ``reason: unknown``.
     :param validator: As for
         :class:`~cookiesession.SecureCookieSessionInterface`.
     :param accept_signed: Take over a valid signed cookie (Flask's format):
-        its data is stored and a store cookie replaces it on that response.
+        checked like one (validator, limits, events), its data is stored
+        once and a store cookie replaces it on that response.
+    :param regenerate_grace: How long an id replaced by a regenerate (or an
+        emptied session's id) stays a tombstone: requests still carrying it
+        get an empty session, send no cookie and save nothing.
+    :param new_session_ttl: How long a new session is kept until its cookie
+        comes back (bots and health checks never send it back).
 
     .. versionadded:: 0.3
     """
@@ -135,9 +113,12 @@ class StoreSessionInterface(SessionInterface):
         *,
         key_prefix: str = "session:",
         user_key: str | None = None,
-        event_hook: EventHook | None = None,
+        device_key: str | None = None,
         validator: Validator | None = None,
+        event_hook: EventHook | None = None,
         accept_signed: bool = False,
+        regenerate_grace: t.Any = 30,
+        new_session_ttl: t.Any = 3600,
     ) -> None:
         #: The backend.
         self.store = store
@@ -145,15 +126,21 @@ class StoreSessionInterface(SessionInterface):
         self.key_prefix = key_prefix
         #: The session key holding the user's id, or ``None``.
         self.user_key = user_key
+        #: The session key holding a description of the device, or ``None``.
+        self.device_key = device_key
         #: Decides whether a loaded session may still be used.
         self.validator = validator
         self.event_hook = event_hook
         #: Whether signed cookies are taken over.
         self.accept_signed = accept_signed
+        self._grace_ms = _milliseconds("regenerate_grace", regenerate_grace)
+        self._probation_ms = max(
+            MIN_TTL_MS, _milliseconds("new_session_ttl", new_session_ttl)
+        )
         self._signed = SecureCookieSessionInterface(
             validator=validator, event_hook=event_hook
         )
-        self._ids = _IdSigner()
+        self._ids = IdSigner()
 
     def key_of(self, sid: str) -> str:
         """The store key of a session id: never the id itself, so a copy of
@@ -182,43 +169,6 @@ class StoreSessionInterface(SessionInterface):
             limits.append(created + absolute - now)
         return max(MIN_TTL_MS, int(min(limits) * 1000))
 
-    # -- The id cookie -------------------------------------------------------
-
-    def _cookie(self, app: AppLike, sid: str, permanent: bool) -> str:
-        return self._ids.sign(app, [sid, permanent])
-
-    def _verify_id(
-        self, app: AppLike, value: str
-    ) -> tuple[str, int, int | None] | Rejected:
-        """``(sid, issued, fallback index)`` of a valid id cookie."""
-        unsigned = self._ids.unsign(app, value)
-        if isinstance(unsigned, Rejected):
-            return unsigned
-        payload, issued, fallback = unsigned
-        if not (isinstance(payload, list) and len(payload) == 2):
-            return Rejected("invalid", "payload")
-        sid = payload[0]
-        if not isinstance(sid, str) or len(sid) < MIN_ID_LENGTH:
-            return Rejected("invalid", "payload")
-        return sid, issued, fallback
-
-    def needs_refresh_for(self, app: AppLike, cookie_header: str) -> bool:
-        """Only for an id cookie that says the session is permanent (the
-        flag travels signed in the cookie, so no store call decides it)."""
-        config = app.config
-        if not cookie_header or not refreshes_untouched(config):
-            return False
-        for value in find_cookie_values(
-            cookie_header, self.get_cookie_name(app), MAX_COOKIE_VALUES
-        ):
-            try:
-                raw = b64decode(value.partition(".")[0].encode("ascii"))
-            except (ValueError, UnicodeEncodeError):
-                continue
-            if raw.endswith(_SAYS_PERMANENT):
-                return old_enough(config, peek_timestamp(value))
-        return False
-
     # -- Loading -------------------------------------------------------------
 
     def _load(self, app: AppLike, sid: str, issued: int) -> Loaded | Rejected:
@@ -228,6 +178,8 @@ class StoreSessionInterface(SessionInterface):
             return Rejected("invalid", "unknown")
         try:
             loaded = decode_fields(fields, self.serializer.loads)
+        except Tombstone:
+            return Rejected("invalid", "unknown", unsaved=_REPLACED)
         except Exception:
             # Not written by this library (pickle bytes, say): never
             # unpickled, never overwritten unless the application writes.
@@ -240,15 +192,14 @@ class StoreSessionInterface(SessionInterface):
     def verify(self, app: AppLike, value: str) -> Verified | Rejected:
         """Check one id cookie and load the session it names: one store
         call, and only for a value whose signature verifies (after which no
-        other value is tried). With *accept_signed*, a valid signed cookie
-        is taken over. A store that fails raises
+        other value is tried). With *accept_signed*, a signed session
+        cookie (told apart by its shape, so each value costs one
+        verification) is taken over. A store that fails raises
         :exc:`~cookiesession.SessionStoreError`."""
+        if self.accept_signed and not value.startswith(_ID_COOKIE):
+            return self._take_over(app, value)
         checked = self._verify_id(app, value)
         if isinstance(checked, Rejected):
-            if checked.reason == "signature" and self.accept_signed:
-                signed = self._signed.verify(app, value)
-                if isinstance(signed, Verified):
-                    return signed._replace(fallback=None, migrated=True)
             return checked
         sid, issued, fallback = checked
         loaded = self._load(app, sid, issued)
@@ -256,18 +207,41 @@ class StoreSessionInterface(SessionInterface):
             return loaded._replace(final=True)
         return Verified(loaded.data, issued, fallback, state=(sid, loaded))
 
+    def _take_over(self, app: AppLike, value: str) -> Verified | Rejected:
+        """A signed cookie, checked as one; the first time it is seen it
+        becomes a new stored session, and afterwards it names that one (so
+        a session revoked since stays revoked)."""
+        signed = self._signed.verify(app, value)
+        if isinstance(signed, Rejected):
+            return signed
+        taken = taken_key_of(self.key_prefix, value)
+        record = self._call("load a session", lambda: self.store.load(taken))
+        if not record:
+            return signed._replace(fallback=None, migrated=True, state=taken)
+        sid = text({text(k): v for k, v in record.items()}.get("m:sid", ""))
+        loaded = self._load(app, sid, signed.issued)
+        if isinstance(loaded, Rejected):
+            return loaded._replace(final=True)
+        return Verified(loaded.data, signed.issued, None, True, (sid, loaded))
+
     def make_session(self, app: AppLike, verified: Verified) -> Session:
         """A :class:`~cookiesession.stores.base.ServerSession` of what was
         loaded, or of a signed cookie being taken over (stored, and its
-        cookie replaced, on save)."""
+        cookie replaced, on save). A session on probation is saved once
+        its cookie comes back, which ends the probation."""
         session = t.cast(ServerSession, super().make_session(app, verified))
-        if verified.state is None:
+        state = verified.state
+        if not isinstance(state, tuple):  # a signed cookie, taken over
             created = verified.data.get(CREATED)
             session.created = created if type(created) is int else None
             session.issued = None
-        else:
-            session.sid, loaded = verified.state
-            session.stored, session.created = loaded.fields, loaded.created
+            session.taken = state
+            return session
+        session.sid, loaded = state
+        session.key = self.key_of(session.sid)
+        session.stored, session.created = loaded.fields, loaded.created
+        if META_PROBATION in loaded.fields:
+            session.modified = True
         return session
 
     # -- Saving --------------------------------------------------------------
@@ -280,20 +254,26 @@ class StoreSessionInterface(SessionInterface):
             or t.cast(ServerSession, session).regenerated
         )
 
-    def cookie_value(self, app: AppLike, session: Session) -> str:
-        """Write what changed, in one round trip, and return the id cookie;
-        ``""`` (delete the cookie) when the session was revoked, expired or
-        regenerated while this request ran: it stays gone."""
+    def cookie_value(self, app: AppLike, session: Session) -> str | None:
+        """Write what changed, in one round trip per hash slot touched, and
+        return the id cookie. When the session was revoked or expired while
+        this request ran, ``""``: its cookie is deleted and it stays gone;
+        when a regenerate replaced it meanwhile, ``None``: nothing is sent,
+        so the new cookie stands."""
         stored = t.cast(ServerSession, session)
-        if not self._write(app, stored):
+        outcome = self._write(app, stored)
+        if outcome != 1:
             self.report("revoked")
-            return ""
+            return "" if outcome == 0 else None
         permanent = bool(session.data.get("_permanent"))
         return self._cookie(app, t.cast(str, stored.sid), permanent)
 
     def discard(self, app: AppLike, session: Session) -> None:
-        """Delete an emptied session."""
-        self.revoke(session)
+        """End an emptied session: its id is a tombstone for the grace."""
+        key = t.cast(ServerSession, session).key
+        if key is not None:
+            grace = self._grace_ms
+            self._call("delete a session", lambda: self.store.retire(key, grace))
 
     def _fields(self, data: Mapping[str, t.Any]) -> dict[str, str]:
         fields = {}
@@ -304,77 +284,54 @@ class StoreSessionInterface(SessionInterface):
                 raise unstorable_error(self.serializer, {key: value}) from e
         return fields
 
-    def _write(self, app: AppLike, session: ServerSession) -> bool:
+    def _write(
+        self, app: AppLike, session: ServerSession, probation: bool = True
+    ) -> int:
         now = int(time.time())
+        fields = self._fields(session.data)
+        user = session.data.get(self.user_key) if self.user_key else None
+        if self.user_key and session.sid is not None:
+            field = DATA_PREFIX + self.user_key
+            if session.stored.get(field) != fields.get(field):
+                session.regenerated = True  # a login or a change of user
+                session.created = None
         created = session.created or now
+        taken = session.taken
+        ttl_ms = self._ttl_ms(app, created, now)
         plan = plan_save(
             prefix=self.key_prefix,
             sid=session.sid,
             new_sid=secrets.token_urlsafe(32),
-            fields=self._fields(session.data),
+            fields=fields,
             stored=session.stored,
             created=created,
             regenerated=session.regenerated,
-            user=session.data.get(self.user_key) if self.user_key else None,
+            user=user,
             now=now,
-            ttl_ms=self._ttl_ms(app, created, now),
+            ttl_ms=ttl_ms,
+            probation_ms=self._probation_ms if probation else None,
+            grace_ms=self._grace_ms,
+            device=session.data.get(self.device_key) if self.device_key else None,
+            taken=None if taken is None else (taken, ttl_ms),
         )
-        if not self._call("save a session", lambda: self.store.save(plan)):
-            return False
-        session.sid, session.created, session.regenerated = plan.sid, created, False
-        stored = {**session.stored, **plan.set_fields}
+        outcome = self._call("save a session", lambda: self.store.save(plan))
+        if outcome != 1:
+            return t.cast(int, outcome)
+        session.sid, session.key, session.created = plan.sid, plan.key, created
+        session.regenerated = False
+        stored = {**({} if plan.create else session.stored), **plan.set_fields}
         for field in plan.delete_fields:
             stored.pop(field, None)
         session.stored = stored
-        return True
-
-    # -- Revocation ----------------------------------------------------------
-
-    def revoke(self, session: Session) -> None:
-        """End *session* now: its id stops loading on every device."""
-        sid = t.cast(ServerSession, session).sid
-        if sid is not None:
-            key = self.key_of(sid)
-            self._call("delete a session", lambda: self.store.delete(key))
-
-    def list_sessions(self, user_id: t.Any) -> list[dict[str, int]]:
-        """The live sessions of a user, as ``{"created": ..., "last_used":
-        ...}`` (seconds since the epoch), oldest first; no ids. Needs
-        ``user_key``. Index entries whose session is gone are removed."""
-        index = user_index_of(self.key_prefix, user_id)
-        raw = self._call("list sessions", lambda: self.store.index(index))
-        entries = {text(k): json.loads(text(v)) for k, v in raw.items()}
-        if not entries:
-            return []
-        keys = list(entries)
-        live = self._call("list sessions", lambda: self.store.alive(keys))
-        alive = dict(zip(keys, live, strict=True))
-        gone = [key for key, is_live in alive.items() if not is_live]
-        if gone:
-            self._call("list sessions", lambda: self.store.unindex(index, gone))
-        sessions = [
-            {"created": meta["created"], "last_used": meta["used"]}
-            for key, meta in entries.items()
-            if alive[key]
-        ]
-        return sorted(sessions, key=lambda s: s["created"])
-
-    def revoke_user(self, user_id: t.Any) -> int:
-        """End every session of a user (needs ``user_key``); returns how
-        many were live."""
-        index = user_index_of(self.key_prefix, user_id)
-        raw = self._call("revoke", lambda: self.store.index(index))
-        keys = [text(k) for k in raw]
-        return t.cast(
-            int, self._call("revoke", lambda: self.store.delete_all(index, keys))
-        )
+        return 1
 
     # -- For tests and tools -------------------------------------------------
 
     def encode_session(self, app: AppLike, data: Mapping[str, t.Any]) -> str:
-        """Store *data* as a new session and return its cookie value."""
+        """Store *data* as a new session and return its cookie value (not
+        on probation: a test sends it back)."""
         session = t.cast(ServerSession, self.session_class(data))
-        self._write(app, session)
+        self._write(app, session, probation=False)
         return self._cookie(app, t.cast(str, session.sid), bool(data.get("_permanent")))
 
     def decode_session(self, app: AppLike, value: str) -> dict[str, t.Any]:

@@ -4,7 +4,11 @@ execute the same plan.
 
 A stored session is a hash of fields: one ``d:<key>`` field per top-level
 session key (its value in Flask's tagged JSON, never pickle) and the
-metadata fields ``m:created`` and ``m:used`` (seconds since the epoch).
+metadata fields ``m:created`` and ``m:used`` (seconds since the epoch), and
+``m:probation`` while its cookie has not come back. A regenerated or
+emptied session's key is a tombstone for a short grace: only ``m:tomb``.
+A user's index is a hash of session keys to JSON entries (``created``,
+``used``, ``device``).
 """
 
 from __future__ import annotations
@@ -18,14 +22,19 @@ from collections.abc import Mapping
 __all__ = [
     "DATA_PREFIX",
     "META_CREATED",
+    "META_PROBATION",
+    "META_TOMB",
     "META_USED",
     "MIN_ID_LENGTH",
     "MIN_TTL_MS",
     "Loaded",
     "SavePlan",
+    "Tombstone",
     "decode_fields",
+    "handle_of",
     "key_of",
     "plan_save",
+    "taken_key_of",
     "text",
     "user_index_of",
 ]
@@ -36,6 +45,10 @@ DATA_PREFIX = "d:"
 META_CREATED = "m:created"
 #: The field holding the last write time.
 META_USED = "m:used"
+#: The field of a session on probation: stored, but its cookie not yet back.
+META_PROBATION = "m:probation"
+#: The only field of a tombstone.
+META_TOMB = "m:tomb"
 #: The length of ``secrets.token_urlsafe(32)``: an id cookie naming a
 #: shorter id was not made here.
 MIN_ID_LENGTH = 43
@@ -53,6 +66,18 @@ def key_of(prefix: str, sid: str) -> str:
 def user_index_of(prefix: str, user_id: t.Any) -> str:
     """The key of a user's index of sessions."""
     return f"{prefix}user:{hashlib.sha256(str(user_id).encode()).hexdigest()}"
+
+
+def taken_key_of(prefix: str, value: str) -> str:
+    """The key recording which stored session a signed cookie became, so
+    one signed cookie is taken over once."""
+    return f"{prefix}taken:{hashlib.sha256(value.encode()).hexdigest()}"
+
+
+def handle_of(key: str) -> str:
+    """The public name of a stored session: neither its id nor its key,
+    and not reversible to either."""
+    return hashlib.sha256(b"cookiesession handle " + key.encode()).hexdigest()[:32]
 
 
 class Loaded(t.NamedTuple):
@@ -99,6 +124,10 @@ class SavePlan:
     replaces: str | None
     #: The creation time the saved session has.
     created: int
+    #: How long a replaced session's tombstone lasts, in milliseconds.
+    grace_ms: int = 0
+    #: The key recording a taken-over signed cookie, and its TTL in ms.
+    taken: tuple[str, int] | None = None
 
 
 def plan_save(
@@ -113,23 +142,36 @@ def plan_save(
     user: t.Any,
     now: int,
     ttl_ms: int,
+    probation_ms: int | None = None,
+    grace_ms: int = 0,
+    device: t.Any = None,
+    taken: tuple[str, int] | None = None,
 ) -> SavePlan:
     """The plan that saves a session whose encoded *fields* are given:
     only what changed against *stored*, unless the session is new or
-    regenerated (then everything, under *new_sid*)."""
+    regenerated (then everything, under *new_sid*, on probation for
+    *probation_ms* when given)."""
     created = created or now
     fresh = sid is None or regenerated
     if fresh:
         changed = {**fields, META_CREATED: str(created), META_USED: str(now)}
         removed: tuple[str, ...] = ()
         target = new_sid
+        if probation_ms is not None and probation_ms < ttl_ms:
+            changed[META_PROBATION] = "1"
+            ttl_ms = probation_ms
     else:
         changed = {k: v for k, v in fields.items() if stored.get(k) != v}
         changed[META_USED] = str(now)
         removed = tuple(
-            k for k in stored if k.startswith(DATA_PREFIX) and k not in fields
+            k
+            for k in stored
+            if (k.startswith(DATA_PREFIX) and k not in fields) or k == META_PROBATION
         )
         target = t.cast(str, sid)
+    entry: dict[str, t.Any] = {"created": created, "used": now}
+    if device is not None:
+        entry["device"] = device
     return SavePlan(
         sid=target,
         key=key_of(prefix, target),
@@ -138,9 +180,11 @@ def plan_save(
         set_fields=changed,
         delete_fields=removed,
         index=None if user is None else user_index_of(prefix, user),
-        index_entry=json.dumps({"created": created, "used": now}),
+        index_entry=json.dumps(entry),
         replaces=key_of(prefix, sid) if fresh and sid is not None else None,
         created=created,
+        grace_ms=grace_ms,
+        taken=taken,
     )
 
 
@@ -153,12 +197,19 @@ def decode_fields(
     :raises Exception: If a field does not decode.
     """
     decoded = {text(k): text(v) for k, v in fields.items()}
+    if META_TOMB in decoded:
+        raise Tombstone
     data = {
         k[len(DATA_PREFIX) :]: loads(v)
         for k, v in decoded.items()
         if k.startswith(DATA_PREFIX)
     }
     return Loaded(data, decoded, int(decoded[META_CREATED]))
+
+
+class Tombstone(Exception):
+    """The key holds a tombstone: its session was regenerated or ended
+    moments ago."""
 
 
 def text(value: t.Any) -> str:

@@ -23,9 +23,14 @@ class Store(t.Protocol):
     def load(self, key: str) -> Mapping[t.Any, t.Any]:
         """The fields stored under *key*; empty if there are none."""
 
-    def save(self, plan: SavePlan) -> bool:
-        """Execute *plan*; ``False`` (and nothing left behind) if the
-        session ended meanwhile."""
+    def save(self, plan: SavePlan) -> int:
+        """Execute *plan*: 1 when saved; 0 when the session was gone
+        (revoked or expired) and 2 when it was regenerated or ended
+        meanwhile, in both cases with nothing of this save left behind."""
+
+    def retire(self, key: str, grace_ms: int) -> bool:
+        """Replace a live session by a tombstone for *grace_ms* (delete it
+        when 0); whether it was live."""
 
     def delete(self, key: str) -> bool:
         """Delete *key*; whether it existed."""
@@ -39,5 +44,6 @@ class Store(t.Protocol):
     def unindex(self, index: str, keys: list[str]) -> None:
         """Remove *keys* from *index*."""
 
-    def delete_all(self, index: str, keys: list[str]) -> int:
-        """Delete *keys* and *index*; how many of *keys* existed."""
+    def delete_all(self, index: str, keys: list[str], keep: bool = False) -> int:
+        """Delete *keys* and *index* (with *keep*, only their entries in
+        it); how many of *keys* were live sessions."""
