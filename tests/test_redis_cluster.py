@@ -226,8 +226,14 @@ def test_a_sentinel_failover_keeps_the_user_logged_in(sentinel):
     browser.get("/show")
     old_master = sentinel.master_port()
     assert client.execute_command("WAIT", 1, 0) == 1
-    sentinel.sentinel().sentinels[0].execute_command(
-        "SENTINEL", "FAILOVER", Sentinel.name
+    # A sentinel refuses (NOGOODSLAVE) until it has seen the replica's INFO.
+    wait_for(
+        lambda: (
+            sentinel.sentinel()
+            .sentinels[0]
+            .execute_command("SENTINEL", "FAILOVER", Sentinel.name)
+        ),
+        "a sentinel to accept the failover",
     )
     wait_for(lambda: sentinel.master_port() != old_master, "the Sentinel failover")
     shown = _eventually(lambda: browser.get("/show").json)
@@ -256,3 +262,65 @@ def test_valkey_py_shares_the_store_with_redis_py(redis_server, redis_client):
     assert on_valkey.session_interface.revoke_user("ann") == 1
     assert browser.get("/show").json == {}
     client.close()
+
+
+# -- The docs' examples, against the real deployments ---------------------------
+
+
+def _example(name):
+    from tests.test_docs_examples import load
+
+    return load(name)
+
+
+def _logs_in_and_out(interface):
+    mw = SessionMiddleware(app, {"SECRET_KEY": KEY}, session_interface=interface)
+    browser = TestApp(mw)
+    browser.get("/login?user=ann")
+    assert browser.get("/show").json == {"user": "ann"}
+    assert len(interface.list_sessions("ann")) == 0  # user_key is user_id here
+    browser.get("/logout")
+    assert browser.get("/show").json == {}
+
+
+@pytest.mark.cluster
+def test_the_docs_cluster_example(cluster, cluster_client):
+    deployments = _example("redis_deployments")
+    for prefix in ("session:", "{sess}:"):
+        interface = deployments.on_a_cluster("127.0.0.1", cluster.ports[0], prefix)
+        _logs_in_and_out(interface)
+
+
+@pytest.mark.sentinel
+def test_the_docs_sentinel_example(sentinel):
+    deployments = _example("redis_deployments")
+    sentinels = [("127.0.0.1", port) for port in sentinel.sentinel_ports]
+    _logs_in_and_out(deployments.on_sentinel(sentinels, Sentinel.name))
+
+
+def test_the_docs_single_server_and_valkey_examples(redis_server, redis_client):
+    deployments = _example("redis_deployments")
+    url = f"unix://{redis_server.socket}"
+    _logs_in_and_out(deployments.on_one_server(url))
+    _logs_in_and_out(deployments.on_valkey(url))
+
+
+def test_the_docs_devices_page(redis_client):
+    client = TestApp(
+        _example("devices").make_application(redis_client, {"SECRET_KEY": KEY})
+    )
+    phone = TestApp(client.app)
+    client.get("/login?user=ann", headers={"User-Agent": "Firefox on Linux"})
+    phone.get("/login?user=ann", headers={"User-Agent": "Safari on iOS"})
+    page = client.get("/devices")
+    assert "Firefox on Linux (this device)" in page.text
+    assert "Safari on iOS" in page.text
+    form = page.forms[0]
+    form.submit()
+    assert phone.get("/devices").text == "Please log in."
+    assert "Safari" not in client.get("/devices").text
+    phone.get("/login?user=ann", headers={"User-Agent": "Safari on iOS"})
+    forms = client.get("/devices").forms
+    forms[len(forms) - 1].submit()  # sign out everywhere else
+    assert phone.get("/devices").text == "Please log in."
+    assert "this device" in client.get("/devices").text

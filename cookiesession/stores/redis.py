@@ -30,9 +30,9 @@ _Step = tuple[t.Any, list[t.Any], list[t.Any]]
 #   Returns 1 (saved), 0 (gone: revoked or expired), 2 (a tombstone).
 _SAVE = """
 local key = KEYS[1]
-if ARGV[1] == 'update' then
+if ARGV[1] == 'update' and redis.call('HEXISTS', key, 'm:created') == 0 then
   if redis.call('EXISTS', key) == 0 then return 0 end
-  if redis.call('HEXISTS', key, 'm:tomb') == 1 then return 2 end
+  return 2
 end
 local n = tonumber(ARGV[3])
 if n > 0 then redis.call('HSET', key, unpack(ARGV, 4, 3 + 2 * n)) end
@@ -144,8 +144,19 @@ class RedisStore:
 
     def _run(self, steps: list[_Step]) -> list[t.Any]:
         """Run scripts (each with its keys, in one slot, and arguments) in
-        one pipeline: ``EVALSHA`` alone, and on ``NOSCRIPT`` the scripts
-        are loaded and the pipeline sent once more."""
+        one pipeline (a single one as a plain command): ``EVALSHA`` alone,
+        and on ``NOSCRIPT`` the scripts are loaded and the pipeline sent
+        once more."""
+        if len(steps) == 1:
+            script, keys, args = steps[0]
+            try:
+                command = self.client.execute_command
+                return [command("EVALSHA", script.sha, len(keys), *keys, *args)]
+            except Exception as e:
+                if not _is_noscript(e):
+                    raise
+                script.sha = self.client.script_load(script.script)
+                return [command("EVALSHA", script.sha, len(keys), *keys, *args)]
         for attempt in (1, 2):
             pipe = self.client.pipeline(transaction=False)
             for script, keys, args in steps:
