@@ -428,3 +428,17 @@ def test_a_hash_tag_prefix_keeps_every_key_in_one_slot(redis_client):
     assert len(keys) == 3  # the session, the tombstone, the index
     assert {key_slot(k) for k in keys} == {key_slot(b"sess")}
     assert browser.get("/show").json["user"] == "ann"
+
+
+def test_the_demo_on_redis_gives_a_new_id_at_login(redis_client):
+    from cookiesession.demo import make_demo_app
+
+    interface = RedisSessionInterface(redis_client)
+    demo = make_demo_app({"SECRET_KEY": KEY}, session_interface=interface)
+    browser = TestApp(demo)
+    browser.post("/cart", {"item": "tea"})
+    before = "session=" + browser.cookies["session"].strip('"')
+    browser.post("/login", {"name": "ann"})
+    assert "session=" + browser.cookies["session"].strip('"') != before
+    assert "ann" in browser.get("/").text
+    assert "ann" not in TestApp(demo).get("/", headers={"Cookie": before}).text
