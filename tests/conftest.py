@@ -54,6 +54,9 @@ def serve() -> Iterator[Callable[..., str]]:
 
     yield start
     for server, thread in servers:
+        # Stop the loop before closing its sockets: closing under a running
+        # select() raises EBADF in the server thread.
+        server.task_dispatcher.shutdown()
         server.close()
         thread.join(timeout=5)
 

@@ -28,6 +28,7 @@ __all__ = [
     "ensure_opened",
     "is_opened",
     "loaded",
+    "marked_accessed",
     "state_of",
     "unopened_header",
 ]
@@ -63,9 +64,12 @@ class LazySession:
     def _get(self) -> t.Any:
         state = self._state
         if type(state) is tuple:
-            interface, app, header, make_request, source = state
-            state = interface.open_now(app, header, make_request, source)
-            _STATE(self, state)
+            interface, app, header, make_request, source = state[:5]
+            opened = interface.open_now(app, header, make_request, source)
+            if len(state) > 5:
+                opened.accessed = True  # set from outside before (Flask)
+            _STATE(self, opened)
+            state = opened
         return state
 
     # ``isinstance(lazy, cls)`` asks ``__class__`` once ``type()`` does not
@@ -89,6 +93,13 @@ class LazySession:
         return getattr(self._get(), name)
 
     def __setattr__(self, name: str, value: t.Any) -> None:
+        state = self._state
+        if name == "accessed" and type(state) is tuple:
+            # Flask marks the session accessed whenever its request context
+            # hands it out: note it, without opening the session.
+            if value and len(state) == 5:
+                _STATE(self, (*state, True))
+            return
         setattr(self._get(), name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -198,6 +209,16 @@ def loaded(session: t.Any) -> Session:
         real: Session = session._get()
         return real
     return session  # type: ignore[no-any-return]
+
+
+def marked_accessed(session: t.Any) -> bool:
+    """Whether a lazy session not opened yet was marked accessed from
+    outside (Flask does, whenever its request context hands it out).
+
+    .. versionadded:: 0.3
+    """
+    state = session._state
+    return type(state) is tuple and len(state) > 5
 
 
 def unopened_header(session: t.Any) -> str | None:
