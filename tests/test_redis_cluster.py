@@ -87,18 +87,17 @@ def test_users_and_their_index_in_another_slot(cluster_client):
     laptop.get("/login?user=ann")
     phone.get("/login?user=ann")
     index = user_index_of("session:", "ann")
-    keys = [interface.key_of(s.sid) for s in (laptop_session(mw, laptop),)]
-    assert cluster_client.keyslot(index) != cluster_client.keyslot(keys[0])
+    laptop_key = opened(mw, laptop).key
+    assert cluster_client.keyslot(index) != cluster_client.keyslot(laptop_key)
     assert len(interface.list_sessions("ann")) == 2
-    session = laptop_session(mw, phone)
-    interface.revoke(session)
+    interface.revoke(opened(mw, phone))
     assert phone.get("/show").json == {}
     assert len(interface.list_sessions("ann")) == 1
     assert interface.revoke_user("ann") == 1
     assert laptop.get("/show").json == {}
 
 
-def laptop_session(mw, browser):
+def opened(mw, browser):
     request = webob.Request.blank("/", headers={"Cookie": cookie(browser)})
     session = mw.session_interface.open_session(mw, request)
     assert session["user"]

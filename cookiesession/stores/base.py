@@ -218,7 +218,8 @@ class StoreSessionInterface(IdCookies, UserSessions, SessionInterface):
         record = self._call("load a session", lambda: self.store.load(taken))
         if not record:
             return signed._replace(fallback=None, migrated=True, state=taken)
-        sid = text({text(k): v for k, v in record.items()}.get("m:sid", ""))
+        fields = {text(k): text(v) for k, v in record.items()}
+        sid = fields.get("m:sid", "")
         loaded = self._load(app, sid, signed.issued)
         if isinstance(loaded, Rejected):
             return loaded._replace(final=True)

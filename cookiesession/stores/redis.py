@@ -44,35 +44,36 @@ return 1
 """
 # Replace a live session by a tombstone for ARGV[1] ms (0: delete it).
 #   Returns 1 (retired), 0 (gone), 2 (a tombstone already).
-_RETIRE = """
-local key = KEYS[1]
-if redis.call('EXISTS', key) == 0 then return 0 end
-if redis.call('HEXISTS', key, 'm:tomb') == 1 then return 2 end
-redis.call('DEL', key)
-if tonumber(ARGV[1]) > 0 then
-  redis.call('HSET', key, 'm:tomb', '1')
-  redis.call('PEXPIRE', key, ARGV[1])
+# The checks and the tombstone both scripts below share: a live session
+# (not gone: 0, not a tombstone: 2) at ``old``, replaced by a tombstone
+# for ``grace`` ms (deleted when 0).
+_LIVE = """
+if redis.call('EXISTS', old) == 0 then return 0 end
+if redis.call('HEXISTS', old, 'm:tomb') == 1 then return 2 end
+"""
+_TOMBSTONE = """
+redis.call('DEL', old)
+if tonumber(grace) > 0 then
+  redis.call('HSET', old, 'm:tomb', '1')
+  redis.call('PEXPIRE', old, grace)
 end
 return 1
 """
+_RETIRE = "local old, grace = KEYS[1], ARGV[1]" + _LIVE + _TOMBSTONE
 # A regenerate in one slot, atomically: the new session (KEYS[1]) is
 # written only if the old one (KEYS[2]) is live, and the old one retired
 # only once the new one is written (its first write fails first when the
 # server is out of memory). ARGV: TTL, grace, n, then field, value pairs.
-_REGENERATE = """
-local old = KEYS[2]
-if redis.call('EXISTS', old) == 0 then return 0 end
-if redis.call('HEXISTS', old, 'm:tomb') == 1 then return 2 end
+_REGENERATE = (
+    "local old, grace = KEYS[2], ARGV[2]"
+    + _LIVE
+    + """
 local n = tonumber(ARGV[3])
 redis.call('HSET', KEYS[1], unpack(ARGV, 4, 3 + 2 * n))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
-redis.call('DEL', old)
-if tonumber(ARGV[2]) > 0 then
-  redis.call('HSET', old, 'm:tomb', '1')
-  redis.call('PEXPIRE', old, ARGV[2])
-end
-return 1
 """
+    + _TOMBSTONE
+)
 # A user's index entry, and a TTL that only grows.
 #   KEYS[1]: the index; ARGV: the session key, the entry, the TTL in ms.
 _INDEX = """
