@@ -41,6 +41,7 @@ intersphinx_mapping = {
         "webob": "https://docs.pylonsproject.org/projects/webob/en/stable/",
         "pyramid": "https://docs.pylonsproject.org/projects/pyramid/en/latest/",
         "bottle": "https://bottlepy.org/docs/dev/",
+        "flask": "https://flask.palletsprojects.com/en/stable/",
     }.items()
 }
 html_theme = "furo"

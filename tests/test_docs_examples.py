@@ -161,3 +161,45 @@ def test_count_events_with_prometheus():
     hook("reissued", {})
     labels = {"event": "expired", "reason": "idle"}
     assert REGISTRY.get_sample_value("cookiesession_events_total", labels) == 1
+
+
+@pytest.mark.parametrize("kind", ["signed", "encrypted", "redis"])
+def test_flask_extension_example(kind, request):
+    from cookiesession.crypto import EncryptedCookieSessionInterface
+    from cookiesession.redis import RedisSessionInterface
+
+    interface = {
+        "signed": lambda: None,
+        "encrypted": EncryptedCookieSessionInterface,
+        "redis": lambda: RedisSessionInterface(
+            request.getfixturevalue("redis_client"), user_key="user"
+        ),
+    }[kind]()
+    client = TestApp(load("flask_extension").create_app(interface))
+    response = client.get("/")
+    assert response.text == "Hello, stranger."
+    assert "Set-Cookie" not in response.headers  # an untouched session
+    assert client.post("/login", {"user": "ann"}).follow().text == (
+        "Hello, ann. Welcome!"
+    )
+    assert client.get("/").text == "Hello, ann."
+    client.post("/logout").follow()
+    assert client.get("/").text == "Hello, stranger."
+
+
+def test_flask_extension_example_store_down(tmp_path, caplog):
+    """The recipe turns a store failure into a 503, on load and on save."""
+    from cookiesession.redis import RedisSessionInterface
+    from tests.helpers import RedisServer
+
+    server = RedisServer(tmp_path)
+    client = TestApp(
+        load("flask_extension").create_app(RedisSessionInterface(server.client()))
+    )
+    assert client.post("/login", {"user": "ann"}).follow().text == (
+        "Hello, ann. Welcome!"
+    )
+    server.stop()
+    for response in (client.get("/", status=503), client.post("/logout", status=503)):
+        assert response.text == "Sessions are unavailable; please retry shortly."
+    assert "ann" not in caplog.text

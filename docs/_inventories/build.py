@@ -127,6 +127,16 @@ INVENTORIES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
             for name in ("Bottle", "Route", "HTTPResponse", "HTTPError", "BaseResponse")
         ],
     ),
+    "flask": (
+        "Flask",
+        "3.1",
+        [
+            ("flask.Flask", "py:class", "api/#$"),
+            ("flask.app.Flask", "py:class", "api/#flask.Flask"),
+            ("flask.sessions.SessionInterface", "py:class", "api/#$"),
+            ("flask.sessions.SessionMixin", "py:class", "api/#$"),
+        ],
+    ),
 }
 
 
