@@ -33,6 +33,7 @@ BENCHMARKS: dict[str, str | None] = {
     "bench_lifetimes": None,
     "bench_crypto": None,
     "bench_redis": "redis-server",
+    "bench_flask": "redis-server",
 }
 COLUMNS = ("benchmark", "scenario", "implementation", "cost_us", "reference", "ratio")
 

@@ -108,6 +108,20 @@ def test_redis_benchmark_runs(capsys, redis_server):
     assert "1 trip(s)" in out
 
 
+def test_flask_benchmark_runs(capsys, redis_server):
+    """Every cell passes its checks (a cookie exactly for write and new, a
+    static file served); the work counted is what the Flask page says."""
+    import bench_flask
+
+    assert bench_flask.main(["--iterations", "1", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split(" | ")[0]: line for line in out.splitlines() if line[:2] == "| "}
+    # Flask verifies every cookie, Flask-Session loads every session.
+    assert rows["| untouched"].count("0 HMAC, 0 trip(s)") == 3
+    assert rows["| static"].count("0 HMAC, 0 trip(s)") == 3
+    assert "cookiesession Redis / Flask-Session Redis:" in out
+
+
 def test_run_all_writes_one_table_and_one_json(tmp_path, capsys):
     """Every benchmark adds its rows to one Markdown table and one JSON
     file; one iteration each."""
@@ -121,7 +135,7 @@ def test_run_all_writes_one_table_and_one_json(tmp_path, capsys):
     benchmarks = {row["benchmark"] for row in data["rows"]}
     expected = {"sessions", "lifetimes", "crypto"}
     if shutil.which("redis-server"):
-        expected.add("redis")
+        expected |= {"redis", "flask"}
     assert benchmarks == expected
     table = (tmp_path / "results.md").read_text()
     assert table.count("\n| ") == len(data["rows"]) + 1  # the header, then a row each
