@@ -36,10 +36,12 @@ with requires("cookiesession.redis", "redis-py", "redis"):
     import redis as _redis_py
 
 from .sessions.lifetimes import EventHook, Validator
+from .stores.aio import AsyncStoreSessionInterface
 from .stores.base import ServerSession, StoreSessionInterface
 from .stores.redis import RedisStore
+from .stores.redis_asyncio import AsyncRedisStore
 
-__all__ = ["RedisSession", "RedisSessionInterface"]
+__all__ = ["AsyncRedisSessionInterface", "RedisSession", "RedisSessionInterface"]
 
 
 class RedisSession(ServerSession):
@@ -118,15 +120,7 @@ class RedisSessionInterface(StoreSessionInterface):
         )
         #: The Redis client.
         self.client = client
-        if _socket_timeout(client) is None:
-            warnings.warn(
-                "The Redis client given to RedisSessionInterface has no"
-                " socket_timeout: a stalled Redis would hang every request."
-                " Set socket_timeout (and socket_connect_timeout), as"
-                " RedisSessionInterface.from_url() does.",
-                UserWarning,
-                stacklevel=2,
-            )
+        _warn_without_timeout(type(self), client)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: t.Any) -> RedisSessionInterface:
@@ -139,6 +133,78 @@ class RedisSessionInterface(StoreSessionInterface):
             url, socket_timeout=2, socket_connect_timeout=2, retry_on_timeout=False
         )
         return cls(client, **kwargs)
+
+
+class AsyncRedisSessionInterface(AsyncStoreSessionInterface):
+    """:class:`RedisSessionInterface` for ``cookiesession.asgi``, over
+    ``redis.asyncio``: the same parameters, keys, fields, scripts and
+    index, so a WSGI app and an ASGI app share one store and either can
+    revoke the other's sessions. :meth:`revoke`, :meth:`list_sessions`,
+    :meth:`revoke_session` and :meth:`revoke_user` are coroutines.
+
+    :param client: A ``redis.asyncio`` client: ``redis.asyncio.Redis``,
+        ``redis.asyncio.cluster.RedisCluster``, a Sentinel master, or
+        valkey-py's asyncio client. The other parameters are those of
+        :class:`RedisSessionInterface`.
+
+    .. versionadded:: 0.3
+    """
+
+    session_class: type[ServerSession] = RedisSession
+
+    def __init__(
+        self,
+        client: t.Any,
+        *,
+        key_prefix: str = "session:",
+        user_key: str | None = None,
+        device_key: str | None = None,
+        validator: Validator | None = None,
+        event_hook: EventHook | None = None,
+        accept_signed: bool = False,
+        regenerate_grace: t.Any = 30,
+        new_session_ttl: t.Any = 3600,
+    ) -> None:
+        super().__init__(
+            AsyncRedisStore(client),
+            key_prefix=key_prefix,
+            user_key=user_key,
+            device_key=device_key,
+            validator=validator,
+            event_hook=event_hook,
+            accept_signed=accept_signed,
+            regenerate_grace=regenerate_grace,
+            new_session_ttl=new_session_ttl,
+        )
+        #: The Redis client.
+        self.client = client
+        _warn_without_timeout(type(self), client)
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: t.Any) -> AsyncRedisSessionInterface:
+        """An interface on ``redis.asyncio.Redis.from_url(url)``, with a
+        2-second socket timeout and no retries unless the URL says
+        otherwise.
+
+        :param kwargs: For the interface (``key_prefix``, ...).
+        """
+        import redis.asyncio
+
+        client = redis.asyncio.Redis.from_url(
+            url, socket_timeout=2, socket_connect_timeout=2, retry_on_timeout=False
+        )
+        return cls(client, **kwargs)
+
+
+def _warn_without_timeout(cls: type, client: t.Any) -> None:
+    if _socket_timeout(client) is None:
+        warnings.warn(
+            f"The Redis client given to {cls.__name__} has no socket_timeout:"
+            " a stalled Redis would hang every request. Set socket_timeout"
+            f" (and socket_connect_timeout), as {cls.__name__}.from_url() does.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _socket_timeout(client: t.Any) -> float | bool | None:

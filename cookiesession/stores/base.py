@@ -43,6 +43,7 @@ from .plan import (
     META_PROBATION,
     MIN_TTL_MS,
     Loaded,
+    SavePlan,
     Tombstone,
     decode_fields,
     key_of,
@@ -211,7 +212,7 @@ class StoreSessionInterface(IdCookies, UserSessions, SessionInterface):
         """A signed cookie, checked as one; the first time it is seen it
         becomes a new stored session, and afterwards it names that one (so
         a session revoked since stays revoked)."""
-        signed = self._signed.verify(app, value)
+        signed = self._verify_signed(app, value)
         if isinstance(signed, Rejected):
             return signed
         taken = taken_key_of(self.key_prefix, value)
@@ -224,6 +225,9 @@ class StoreSessionInterface(IdCookies, UserSessions, SessionInterface):
         if isinstance(loaded, Rejected):
             return loaded._replace(final=True)
         return Verified(loaded.data, signed.issued, None, True, (sid, loaded))
+
+    def _verify_signed(self, app: AppLike, value: str) -> Verified | Rejected:
+        return self._signed.verify(app, value)
 
     def make_session(self, app: AppLike, verified: Verified) -> Session:
         """A :class:`~cookiesession.stores.base.ServerSession` of what was
@@ -288,6 +292,21 @@ class StoreSessionInterface(IdCookies, UserSessions, SessionInterface):
     def _write(
         self, app: AppLike, session: ServerSession, probation: bool = True
     ) -> int:
+        plan = self._plan(app, session, probation)
+        outcome = self._call("save a session", lambda: self.store.save(plan))
+        if outcome != 1:
+            return t.cast(int, outcome)
+        session.sid, session.key = plan.sid, plan.key
+        session.created = plan.created
+        session.regenerated = False
+        stored = {**({} if plan.create else session.stored), **plan.set_fields}
+        for field in plan.delete_fields:
+            stored.pop(field, None)
+        session.stored = stored
+        return 1
+
+    def _plan(self, app: AppLike, session: ServerSession, probation: bool) -> SavePlan:
+        """What saving *session* writes, without I/O."""
         now = int(time.time())
         fields = self._fields(session.data)
         user = session.data.get(self.user_key) if self.user_key else None
@@ -299,7 +318,7 @@ class StoreSessionInterface(IdCookies, UserSessions, SessionInterface):
         created = session.created or now
         taken = session.taken
         ttl_ms = self._ttl_ms(app, created, now)
-        plan = plan_save(
+        return plan_save(
             prefix=self.key_prefix,
             sid=session.sid,
             new_sid=secrets.token_urlsafe(32),
@@ -315,16 +334,6 @@ class StoreSessionInterface(IdCookies, UserSessions, SessionInterface):
             device=session.data.get(self.device_key) if self.device_key else None,
             taken=None if taken is None else (taken, ttl_ms),
         )
-        outcome = self._call("save a session", lambda: self.store.save(plan))
-        if outcome != 1:
-            return t.cast(int, outcome)
-        session.sid, session.key, session.created = plan.sid, plan.key, created
-        session.regenerated = False
-        stored = {**({} if plan.create else session.stored), **plan.set_fields}
-        for field in plan.delete_fields:
-            stored.pop(field, None)
-        session.stored = stored
-        return 1
 
     # -- For tests and tools -------------------------------------------------
 
