@@ -41,6 +41,7 @@ from .sessions import (
     Session,
     SessionInterface,
     open_request_session,
+    require_sync,
     save_request_session,
 )
 from .settings import validate_config, warn_if_no_secret_key
@@ -84,7 +85,10 @@ class SessionPlugin:
         #: The callback argument that receives the session.
         self.keyword = keyword
         #: Loads and saves the sessions.
-        self.session_interface = session_interface or SecureCookieSessionInterface()
+        self.session_interface = require_sync(
+            session_interface or SecureCookieSessionInterface(),
+            "cookiesession.bottle",
+        )
         if self.session_interface.needs_secret_key:
             warn_if_no_secret_key(self.config, config)
         #: Whether unsafe methods need the session's CSRF token.

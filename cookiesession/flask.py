@@ -40,6 +40,7 @@ from .sessions import (
     Session,
     SessionInterface,
     open_request_session,
+    require_sync,
     save_request_session,
 )
 from .sessions.lazy import LazySession, marked_accessed
@@ -106,7 +107,9 @@ class CookieSession:
         session_interface: SessionInterface | None = None,
     ) -> None:
         #: The cookiesession interface behind ``flask.session``.
-        self.session_interface = session_interface or SecureCookieSessionInterface()
+        self.session_interface = require_sync(
+            session_interface or SecureCookieSessionInterface(), "cookiesession.flask"
+        )
         if app is not None:
             self.init_app(app)
 

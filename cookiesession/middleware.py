@@ -43,6 +43,7 @@ from .sessions import (
     Session,
     SessionInterface,
     loaded,
+    require_sync,
     save_request_session,
 )
 from .sessions.lazy import arm, state_of
@@ -95,7 +96,7 @@ class SessionMiddleware:
         self.session_interface: SessionInterface = (
             SecureCookieSessionInterface()
             if session_interface is None
-            else session_interface
+            else require_sync(session_interface, "cookiesession.SessionMiddleware")
         )
         if self.session_interface.needs_secret_key:
             warn_if_no_secret_key(self.config, config)
@@ -133,8 +134,16 @@ class SessionMiddleware:
         self.config = validated
 
     def __call__(
-        self, environ: WSGIEnvironment, start_response: StartResponse
+        self,
+        environ: WSGIEnvironment,
+        start_response: StartResponse | None = None,
+        *asgi: t.Any,
     ) -> Iterable[bytes]:
+        if asgi or start_response is None:
+            raise TypeError(
+                "cookiesession.SessionMiddleware is WSGI middleware, called here"
+                " as an ASGI app: use cookiesession.asgi.SessionMiddleware."
+            )
         interface = self.session_interface
         learnt = self._learnt
         if learnt is None or learnt[0] is not interface or learnt[1] is not self.config:

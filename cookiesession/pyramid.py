@@ -48,6 +48,7 @@ from .sessions import (
     is_opened,
     loaded,
     open_request_session,
+    require_sync,
     save_request_session,
 )
 from .settings import InvalidSetting, validate_config
@@ -180,7 +181,9 @@ class CookieSessionFactory:
     ) -> None:
         #: The validated settings, read-only.
         self.config = validate_config(config, spell=spell_for(config))
-        interface = session_interface or _PyramidInterface()
+        interface = require_sync(
+            session_interface or _PyramidInterface(), "cookiesession.pyramid"
+        )
         if interface.needs_secret_key and self.config["SECRET_KEY"] is None:
             raise ConfigurationError(
                 "cookiesession needs a secret key: set cookiesession.secret_key"

@@ -20,7 +20,7 @@ from .lazy import LazySession, loaded, unopened_header
 from .outcomes import AppLike
 from .session import Session
 
-__all__ = ["open_request_session", "save_request_session"]
+__all__ = ["open_request_session", "require_sync", "save_request_session"]
 
 logger = logging.getLogger("cookiesession")
 
@@ -108,3 +108,19 @@ def _cookie_headers(headers: list[tuple[str, str]], name: str) -> tuple[bool, bo
         elif lowered == "cache-control":
             has_cache_control = True
     return sets_cookie, has_cache_control
+
+
+def require_sync(interface: SessionInterface, driver: str) -> SessionInterface:
+    """*interface*, unless it is an async one (which only
+    ``cookiesession.asgi`` can drive): then a :exc:`TypeError` naming its
+    sync twin.
+
+    .. versionadded:: 0.3
+    """
+    if getattr(interface, "is_async", False):
+        name = type(interface).__name__
+        raise TypeError(
+            f"{name} is async: it works with cookiesession.asgi.SessionMiddleware."
+            f" Under {driver} use {name.removeprefix('Async')} instead."
+        )
+    return interface
