@@ -8,8 +8,8 @@ from __future__ import annotations
 import fastapi
 import httpx
 import pytest
-from fastapi import Request
 import webob
+from fastapi import Request
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
@@ -136,7 +136,10 @@ async def test_same_cookie_as_the_wsgi_middleware(clock):
         return [get_session(environ)["user"].encode()]
 
     request = webob.Request.blank("/", headers={"Cookie": cookie})
-    assert request.get_response(SessionMiddleware(reader, {"SECRET_KEY": KEY})).text == "ann"
+    assert (
+        request.get_response(SessionMiddleware(reader, {"SECRET_KEY": KEY})).text
+        == "ann"
+    )
 
 
 async def test_excluded_paths_get_no_session(monkeypatch):
@@ -149,7 +152,9 @@ async def test_excluded_paths_get_no_session(monkeypatch):
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    app = ASGISessionMiddleware(raw, {"SECRET_KEY": KEY}, exclude=("/static/", "/health"))
+    app = ASGISessionMiddleware(
+        raw, {"SECRET_KEY": KEY}, exclude=("/static/", "/health")
+    )
     async with client(app) as http:
         http.cookies.set("session", cookie)
         for path in ("/static", "/static/app.css", "/health", "/statics", "/healthz"):
@@ -179,9 +184,9 @@ def test_websockets_read_the_session_and_never_save_it():
     app = starlette_app()
     with TestClient(app) as http:
         http.cookies.set("session", sign({"user": "ann"}))
-        with pytest.warns(RuntimeWarning, match="'/socket' changed in a websocket"):
-            with http.websocket_connect("/socket") as ws:
-                assert ws.receive_text() == "ann"
+        warns = pytest.warns(RuntimeWarning, match="'/socket' changed in a websocket")
+        with warns, http.websocket_connect("/socket") as ws:
+            assert ws.receive_text() == "ann"
 
 
 def test_starlettes_test_client():
@@ -257,7 +262,9 @@ def test_interfaces_it_cannot_drive(interface, message, redis_client):
 
         interface = RedisSessionInterface(redis_client)
     with pytest.raises(TypeError, match=message):
-        ASGISessionMiddleware(untouched, {"SECRET_KEY": KEY}, session_interface=interface)
+        ASGISessionMiddleware(
+            untouched, {"SECRET_KEY": KEY}, session_interface=interface
+        )
 
 
 def test_bad_exclude():

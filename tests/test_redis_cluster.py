@@ -323,3 +323,82 @@ def test_the_docs_devices_page(redis_client):
     forms[len(forms) - 1].submit()  # sign out everywhere else
     assert phone.get("/devices").text == "Please log in."
     assert "this device" in client.get("/devices").text
+
+
+def _asgi_on(interface):
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from cookiesession.asgi import SessionMiddleware as ASGISessionMiddleware
+
+    async def login(request):
+        request.session["user"] = request.query_params["user"]
+        return JSONResponse(dict(request.session))
+
+    async def show(request):
+        return JSONResponse(dict(request.session))
+
+    routes = [Route("/login", login), Route("/show", show)]
+    return ASGISessionMiddleware(
+        Starlette(routes=routes), {"SECRET_KEY": KEY}, session_interface=interface
+    )
+
+
+async def _asgi_round(interface, sync_app):
+    """Log in through ASGI, read through WSGI, revoke through ASGI."""
+    import httpx
+
+    transport = httpx.ASGITransport(_asgi_on(interface))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        await http.get("/login?user=ann")
+        value = http.cookies["session"]
+        assert get(sync_app, "/show", f"session={value}").json == {"user": "ann"}
+        assert [s["current"] for s in await interface.list_sessions("ann")] == [False]
+        assert await interface.revoke_user("ann") == 1
+        assert (await http.get("/show")).json() == {}
+
+
+@pytest.mark.cluster
+def test_the_async_interface_on_a_cluster(cluster, cluster_client):
+    import asyncio
+
+    from redis.asyncio.cluster import RedisCluster
+
+    from cookiesession.redis import AsyncRedisSessionInterface
+
+    async def main():
+        client = RedisCluster(host="127.0.0.1", port=cluster.ports[0], socket_timeout=5)
+        try:
+            interface = AsyncRedisSessionInterface(client, user_key="user")
+            await _asgi_round(interface, make(cluster_client, user_key="user"))
+        finally:
+            await client.aclose()
+
+    asyncio.run(main())
+
+
+@pytest.mark.sentinel
+def test_the_async_interface_with_sentinel(sentinel):
+    import asyncio
+
+    from redis.asyncio.sentinel import Sentinel as AsyncSentinel
+
+    from cookiesession.redis import AsyncRedisSessionInterface
+
+    sync_master = sentinel.sentinel().master_for(Sentinel.name, socket_timeout=5)
+
+    async def main():
+        watchers = AsyncSentinel(
+            [("127.0.0.1", port) for port in sentinel.sentinel_ports],
+            socket_timeout=5,
+            sentinel_kwargs={"socket_timeout": 5},
+        )
+        master = watchers.master_for(Sentinel.name, socket_timeout=5)
+        try:
+            interface = AsyncRedisSessionInterface(master, user_key="user")
+            await _asgi_round(interface, make(sync_master, user_key="user"))
+        finally:
+            await master.aclose()
+
+    asyncio.run(main())

@@ -1,0 +1,266 @@
+"""AsyncRedisSessionInterface under the ASGI middleware, against the real
+redis-server the suite starts (and a Cluster and Sentinel in
+test_redis_cluster.py): loaded before the app only for a cookie whose
+signature verifies, the store shared with the sync interface of a WSGI app,
+and a Flask app under waitress and a FastAPI app under uvicorn sharing one
+login."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import fastapi
+import httpx
+import pytest
+import redis
+import redis.asyncio
+from fastapi import Request
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route
+from webtest import TestApp
+
+from cookiesession import SessionMiddleware, SessionStoreError, get_session
+from cookiesession.asgi import SessionMiddleware as ASGISessionMiddleware
+from cookiesession.redis import AsyncRedisSessionInterface, RedisSessionInterface
+from tests.helpers import KEY, HMACCounter
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+class CountingAsyncRedis(redis.asyncio.Redis):
+    """A real asyncio client that counts round trips."""
+
+    round_trips = 0
+
+    async def execute_command(self, *args, **options):
+        CountingAsyncRedis.round_trips += 1
+        return await super().execute_command(*args, **options)
+
+    def pipeline(self, transaction=True, shard_hint=None):
+        pipe = super().pipeline(transaction, shard_hint)
+        real = pipe.execute
+
+        async def execute(raise_on_error=True):
+            CountingAsyncRedis.round_trips += 1
+            return await real(raise_on_error)
+
+        pipe.execute = execute
+        return pipe
+
+
+@pytest.fixture
+async def async_client(redis_server, redis_client):
+    client = CountingAsyncRedis(unix_socket_path=redis_server.socket, socket_timeout=5)
+    yield client
+    await client.aclose()
+
+
+async def login(request):
+    request.session["user"] = request.query_params["user"]
+    request.session["device"] = "phone"
+    return PlainTextResponse("ok")
+
+
+async def show(request):
+    return JSONResponse(dict(request.session))
+
+
+async def untouched(request):
+    return PlainTextResponse("untouched")
+
+
+async def logout(request):
+    request.session.clear()
+    return PlainTextResponse("bye")
+
+
+def asgi_app(interface):
+    routes = [
+        Route(f"/{view.__name__}", view) for view in (login, show, untouched, logout)
+    ]
+    return ASGISessionMiddleware(
+        Starlette(routes=routes), {"SECRET_KEY": KEY}, session_interface=interface
+    )
+
+
+def client(app):
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test")
+
+
+def wsgi_show(environ, start_response):
+    session = get_session(environ)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [str(session.get("user")).encode()]
+
+
+async def test_work_per_request(async_client, monkeypatch):
+    interface = AsyncRedisSessionInterface(async_client, user_key="user")
+    async with client(asgi_app(interface)) as http:
+        await http.get("/login?user=ann")
+        await http.get("/show")  # the cookie came back: probation ends
+        cookie = http.cookies["session"]
+        counter = HMACCounter(monkeypatch)
+        cases = {
+            "": (0, 0),
+            "garbage": (0, 0),
+            cookie[:-2] + "xx": (1, 0),
+            cookie: (1, 1),
+        }
+        for value, (hmacs, trips) in cases.items():
+            http.cookies.clear()
+            if value:
+                http.cookies.set("session", value)
+            counter.count = CountingAsyncRedis.round_trips = 0
+            response = await http.get("/untouched")
+            assert (counter.count, CountingAsyncRedis.round_trips) == (hmacs, trips)
+            assert "set-cookie" not in response.headers
+
+
+async def test_shared_with_a_wsgi_app_either_side_revokes(async_client, redis_client):
+    on_asgi = AsyncRedisSessionInterface(async_client, user_key="user")
+    on_wsgi = RedisSessionInterface(redis_client, user_key="user")
+    wsgi = TestApp(
+        SessionMiddleware(wsgi_show, {"SECRET_KEY": KEY}, session_interface=on_wsgi)
+    )
+    async with client(asgi_app(on_asgi)) as http:
+        await http.get("/login?user=ann")
+        wsgi.set_cookie("session", http.cookies["session"])
+        assert wsgi.get("/").text == "ann"
+        assert len(on_wsgi.list_sessions("ann")) == 1
+        sessions = await on_asgi.list_sessions("ann")
+        assert [s["device"] for s in sessions] == [None]
+        assert on_wsgi.revoke_user("ann") == 1  # the WSGI side logs ann out
+        assert (await http.get("/show")).json() == {}
+        await http.get("/login?user=bob")
+        wsgi.set_cookie("session", http.cookies["session"])
+        assert await on_asgi.revoke_user("bob") == 1  # and the ASGI side
+        assert wsgi.get("/").text == "None"
+
+
+async def test_login_gives_a_new_id_and_logout_ends_it(async_client, redis_client):
+    interface = AsyncRedisSessionInterface(async_client, user_key="user")
+    async with client(asgi_app(interface)) as http:
+        await http.get("/login?user=ann")
+        planted = http.cookies["session"]
+        await http.get("/login?user=bob")  # a change of user: a new id
+        assert http.cookies["session"] != planted
+        http.cookies.clear()
+        http.cookies.set("session", planted)
+        assert (await http.get("/show")).json() == {}
+        http.cookies.clear()
+        await http.get("/login?user=cy")
+        current = http.cookies["session"]
+        await http.get("/logout")
+        http.cookies.clear()
+        http.cookies.set("session", current)
+        assert (await http.get("/show")).json() == {}
+    assert await interface.list_sessions("cy") == []
+
+
+async def test_a_store_that_fails_raises(tmp_path):
+    from tests.helpers import RedisServer
+
+    server = RedisServer(tmp_path)
+    client_ = redis.asyncio.Redis(
+        unix_socket_path=server.socket, socket_timeout=0.5, socket_connect_timeout=0.5
+    )
+    interface = AsyncRedisSessionInterface(client_)
+    async with client(asgi_app(interface)) as http:
+        await http.get("/login?user=ann")
+        server.stop()
+        with pytest.raises(SessionStoreError, match="failed to load a session"):
+            await http.get("/show")
+    await client_.aclose()
+
+
+def test_called_synchronously_it_says_how_to_use_it(redis_server):
+    client_ = redis.asyncio.Redis(
+        unix_socket_path=redis_server.socket, socket_timeout=5
+    )
+    interface = AsyncRedisSessionInterface(client_)
+    with pytest.raises(TypeError, match="works with cookiesession.asgi"):
+        SessionMiddleware(wsgi_show, {"SECRET_KEY": KEY}, session_interface=interface)
+
+
+def _free_port():
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
+def test_flask_under_waitress_and_fastapi_under_uvicorn_share_a_login(
+    serve, redis_server, redis_client, tmp_path
+):
+    import flask
+    import requests
+    import uvicorn
+
+    from cookiesession.flask import CookieSession
+
+    flask_app = flask.Flask(__name__)
+    flask_app.secret_key = KEY
+    wsgi_interface = RedisSessionInterface(redis_client, user_key="user")
+    CookieSession(flask_app, session_interface=wsgi_interface)
+
+    @flask_app.get("/login")
+    def flask_login():
+        flask.session["user"] = flask.request.args["user"]
+        return "ok"
+
+    @flask_app.get("/me")
+    def flask_me():
+        return str(flask.session.get("user"))
+
+    api = fastapi.FastAPI()
+
+    @api.get("/me")
+    async def api_me(request: Request):
+        return {"user": request.session.get("user")}
+
+    @api.get("/cart")
+    async def api_cart(request: Request):
+        request.session["cart"] = "tea"
+        return {"ok": True}
+
+    async_client = redis.asyncio.Redis(
+        unix_socket_path=redis_server.socket, socket_timeout=5
+    )
+    asgi = ASGISessionMiddleware(
+        api,
+        {"SECRET_KEY": KEY, "SESSION_COOKIE_SAMESITE": None},
+        session_interface=AsyncRedisSessionInterface(async_client, user_key="user"),
+    )
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            asgi, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.02)
+        flask_url, api_url = serve(flask_app), f"http://127.0.0.1:{port}"
+        browser = requests.Session()
+        browser.get(f"{flask_url}/login?user=ann")
+        assert browser.get(f"{api_url}/me").json() == {"user": "ann"}
+        browser.get(f"{api_url}/cart")
+        assert browser.get(f"{flask_url}/me").text == "ann"
+        assert wsgi_interface.revoke_user("ann") == 1
+        assert browser.get(f"{api_url}/me").json() == {"user": None}
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
