@@ -1,6 +1,6 @@
 """Helpers for testing applications that use cookiesession: make a session
 cookie, read one, and change the session of a test client, as Flask's
-``client.session_transaction()`` does, for any WSGI app.
+``client.session_transaction()`` does, for any WSGI or ASGI app.
 
 Every helper takes the session settings (a mapping or a
 :class:`~cookiesession.Config`, as given to the middleware) and an optional
@@ -13,12 +13,17 @@ from __future__ import annotations
 import contextlib
 import http.cookiejar
 import typing as t
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .settings import ReadOnlyConfig, validate_config
 
-__all__ = ["load_session", "session_cookie", "session_transaction"]
+__all__ = [
+    "SessionTransaction",
+    "load_session",
+    "session_cookie",
+    "session_transaction",
+]
 
 
 class _App:
@@ -30,6 +35,15 @@ class _App:
 
 def _interface(interface: SessionInterface | None) -> SessionInterface:
     return SecureCookieSessionInterface() if interface is None else interface
+
+
+def _sync(interface: SessionInterface | None) -> SessionInterface:
+    if getattr(interface, "is_async", False):
+        raise TypeError(
+            f"{type(interface).__name__} is async: use `async with"
+            " session_transaction(client, config, session_interface=...)`."
+        )
+    return _interface(interface)
 
 
 def session_cookie(
@@ -47,7 +61,7 @@ def session_cookie(
 
     .. versionadded:: 0.2
     """
-    return _interface(session_interface).encode_session(_App(config), data)
+    return _sync(session_interface).encode_session(_App(config), data)
 
 
 def load_session(
@@ -62,21 +76,23 @@ def load_session(
 
     .. versionadded:: 0.2
     """
-    return _interface(session_interface).decode_session(_App(config), value)
+    return _sync(session_interface).decode_session(_App(config), value)
 
 
-@contextlib.contextmanager
 def session_transaction(
     client: t.Any,
     config: Mapping[str, t.Any],
     *,
     session_interface: SessionInterface | None = None,
-) -> Iterator[dict[str, t.Any]]:
+) -> SessionTransaction:
     """Change the session of a test client::
 
         with session_transaction(client, config) as session:
             session["user_id"] = 1
         client.get("/profile")  # logged in
+
+        async with session_transaction(async_client, config) as session:
+            ...  # the same for httpx.AsyncClient (ASGI), required for an async store
 
     Yields the client's current session as a dict (empty without a valid
     cookie) and, on exit, stores it back as the client's one session
@@ -84,36 +100,93 @@ def session_transaction(
     replace that cookie, as a browser's would.
 
     :param client: WebTest's ``TestApp``, werkzeug's (Flask's) test
-        ``Client``, or Falcon's ``falcon.testing.TestClient``. Falcon's
-        client keeps no cookies: the session cookie becomes one of its
-        default headers, sent with every later ``simulate_*()`` call that
-        passes no ``cookies=`` of its own.
+        ``Client``, Falcon's ``falcon.testing.TestClient``, or an httpx
+        client: ``httpx.AsyncClient(transport=httpx.ASGITransport(app))``,
+        Starlette's ``TestClient``, or ``httpx.Client`` against a live
+        server. Falcon's client keeps no cookies: the session cookie
+        becomes one of its default headers, sent with every later
+        ``simulate_*()`` call that passes no ``cookies=`` of its own.
     :param config: The session settings of the app under test.
     :param session_interface: Its session interface; signed cookies by
-        default.
+        default. An async store
+        (:class:`~cookiesession.redis.AsyncRedisSessionInterface`) needs
+        ``async with``.
 
     .. versionadded:: 0.2
     .. versionchanged:: 0.3
-        One cookie in a WebTest jar, whatever its domain; Falcon's client.
+        One cookie in a WebTest jar, whatever its domain; Falcon's client;
+        httpx's clients, and ``async with``.
     """
-    app = _App(config)
-    interface = _interface(session_interface)
-    jar = _jar(client, interface.get_cookie_name(app))
-    jar.domain = interface.get_cookie_domain(app)
-    jar.path = interface.get_cookie_path(app)
-    value = jar.get()
-    session: dict[str, t.Any] = {}
-    if value:
-        with contextlib.suppress(ValueError):
-            session = interface.decode_session(app, value)
-    yield session
-    if session:
-        jar.set(interface.encode_session(app, session))
-    else:
-        jar.delete()
+    return SessionTransaction(client, config, _interface(session_interface))
+
+
+class SessionTransaction:
+    """What :func:`session_transaction` returns: a context manager for
+    ``with`` and for ``async with``.
+
+    .. versionadded:: 0.3
+    """
+
+    def __init__(
+        self, client: t.Any, config: Mapping[str, t.Any], interface: SessionInterface
+    ) -> None:
+        self._app = _App(config)
+        self._interface = interface
+        self._jar = jar = _jar(client, interface.get_cookie_name(self._app))
+        jar.domain = interface.get_cookie_domain(self._app)
+        jar.path = interface.get_cookie_path(self._app)
+        self._session: dict[str, t.Any] = {}
+        self._async = bool(getattr(interface, "is_async", False))
+
+    def __enter__(self) -> dict[str, t.Any]:
+        if self._async:
+            raise TypeError(
+                f"{type(self._interface).__name__} is async: use"
+                " `async with session_transaction(...)`."
+            )
+        value = self._jar.get()
+        if value:
+            with contextlib.suppress(ValueError):
+                self._session = self._interface.decode_session(self._app, value)
+        return self._session
+
+    def __exit__(self, error: type[BaseException] | None, *rest: t.Any) -> None:
+        if error is None:
+            self._store(
+                self._interface.encode_session(self._app, self._session)
+                if self._session
+                else None
+            )
+
+    async def __aenter__(self) -> dict[str, t.Any]:
+        if not self._async:
+            return self.__enter__()
+        value = self._jar.get()
+        if value:
+            with contextlib.suppress(ValueError):
+                decode = self._interface.decode_session_async  # type: ignore[attr-defined]
+                self._session = await decode(self._app, value)
+        return self._session
+
+    async def __aexit__(self, error: type[BaseException] | None, *rest: t.Any) -> None:
+        if not self._async:
+            return self.__exit__(error)
+        if error is None:
+            encode = self._interface.encode_session_async  # type: ignore[attr-defined]
+            self._store(
+                await encode(self._app, self._session) if self._session else None
+            )
+
+    def _store(self, value: str | None) -> None:
+        if value is None:
+            self._jar.delete()
+        else:
+            self._jar.set(value)
 
 
 def _jar(client: t.Any, name: str) -> _Jar:
+    if hasattr(getattr(client, "cookies", None), "jar"):
+        return _HttpxJar(client, name)
     if hasattr(client, "cookiejar"):
         return _WebTestJar(client, name)
     if hasattr(client, "get_cookie"):
@@ -122,7 +195,8 @@ def _jar(client: t.Any, name: str) -> _Jar:
         return _FalconJar(client, name)
     raise TypeError(
         "session_transaction() works with WebTest's TestApp, werkzeug's or"
-        " Flask's test client and Falcon's testing.TestClient, not"
+        " Flask's test client, Falcon's testing.TestClient and httpx's"
+        " clients (Starlette's TestClient), not"
         f" {type(client).__name__}"
     )
 
@@ -249,3 +323,30 @@ class _FalconJar(_Jar):
 
     def delete(self) -> None:
         self._write(self._others()[1])
+
+
+class _HttpxJar(_Jar):
+    """httpx's cookies (``httpx.Client``, ``httpx.AsyncClient``,
+    Starlette's ``TestClient``): one cookie, whatever domain the app's
+    responses filed theirs under."""
+
+    def _cookies(self) -> list[http.cookiejar.Cookie]:
+        return [c for c in self.client.cookies.jar if c.name == self.name]
+
+    def get(self) -> str | None:
+        cookies = self._cookies()
+        return t.cast(str, cookies[0].value).strip('"') if cookies else None
+
+    def set(self, value: str) -> None:
+        self.delete()
+        domain = self.domain
+        if not domain:
+            # Where http.cookiejar files the app's own cookies, so that they
+            # replace this one.
+            host = getattr(getattr(self.client, "base_url", None), "host", "") or ""
+            domain = host if "." in host or not host else host + ".local"
+        self.client.cookies.set(self.name, value, domain=domain, path=self.path)
+
+    def delete(self) -> None:
+        for cookie in self._cookies():
+            self.client.cookies.jar.clear(cookie.domain, cookie.path, cookie.name)

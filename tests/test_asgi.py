@@ -278,3 +278,42 @@ async def test_the_wsgi_middleware_called_as_asgi():
         app({"type": "http"}, None, None)
     with pytest.raises(TypeError, match="cookiesession.asgi.SessionMiddleware"):
         app({"type": "http"})  # ASGI 2's first call
+
+
+@pytest.mark.parametrize(
+    "interface",
+    [
+        pytest.param(None, id="signed"),
+        pytest.param(EncryptedCookieSessionInterface(), id="encrypted"),
+    ],
+)
+async def test_session_transaction_with_httpx(interface):
+    from cookiesession.testing import session_transaction
+
+    config = {"SECRET_KEY": KEY}
+    async with client(starlette_app(session_interface=interface)) as http:
+        await http.get("/login?user=ann")  # a cookie filed by the app
+        async with session_transaction(http, config, session_interface=interface) as s:
+            assert s["user"] == "ann"
+            s["user"] = "bob"
+        assert (await http.get("/show")).json()["user"] == "bob"
+        with session_transaction(http, config, session_interface=interface) as s:
+            s.clear()
+        assert "session" not in http.cookies
+        assert (await http.get("/show")).json().get("user") is None
+
+
+def test_session_transaction_with_starlettes_test_client():
+    from cookiesession.testing import session_cookie, session_transaction
+
+    config = {"SECRET_KEY": KEY}
+    with TestClient(starlette_app()) as http:
+        with session_transaction(http, config) as session:
+            session["user"] = "cy"
+        assert http.get("/show").json() == {"user": "cy"}
+        http.get("/login?user=dee")  # the app's later write wins
+        with session_transaction(http, config) as session:
+            assert session == {"user": "dee"}
+        http.cookies.clear()
+        http.cookies.set("session", session_cookie(config, {"user": "eve"}))
+        assert http.get("/show").json() == {"user": "eve"}

@@ -7,6 +7,7 @@ login."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -221,7 +222,16 @@ def test_flask_under_waitress_and_fastapi_under_uvicorn_share_a_login(
     def flask_me():
         return str(flask.session.get("user"))
 
-    api = fastapi.FastAPI()
+    async_client = redis.asyncio.Redis(
+        unix_socket_path=redis_server.socket, socket_timeout=5
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        await async_client.aclose()  # in the server's own loop
+
+    api = fastapi.FastAPI(lifespan=lifespan)
 
     @api.get("/me")
     async def api_me(request: Request):
@@ -232,9 +242,6 @@ def test_flask_under_waitress_and_fastapi_under_uvicorn_share_a_login(
         request.session["cart"] = "tea"
         return {"ok": True}
 
-    async_client = redis.asyncio.Redis(
-        unix_socket_path=redis_server.socket, socket_timeout=5
-    )
     asgi = ASGISessionMiddleware(
         api,
         {"SECRET_KEY": KEY, "SESSION_COOKIE_SAMESITE": None},
@@ -243,7 +250,7 @@ def test_flask_under_waitress_and_fastapi_under_uvicorn_share_a_login(
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            asgi, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+            asgi, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
@@ -264,3 +271,22 @@ def test_flask_under_waitress_and_fastapi_under_uvicorn_share_a_login(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+async def test_session_transaction_with_an_async_store(async_client):
+    from cookiesession.testing import session_cookie, session_transaction
+
+    interface = AsyncRedisSessionInterface(async_client, user_key="user")
+    config = {"SECRET_KEY": KEY}
+    async with client(asgi_app(interface)) as http:
+        async with session_transaction(http, config, session_interface=interface) as s:
+            s["user"] = "ann"
+        assert (await http.get("/show")).json() == {"user": "ann"}
+        assert len(await interface.list_sessions("ann")) == 1
+        with (
+            pytest.raises(TypeError, match="async with"),
+            session_transaction(http, config, session_interface=interface),
+        ):
+            pass
+    with pytest.raises(TypeError, match="async with"):
+        session_cookie(config, {"user": "ann"}, session_interface=interface)

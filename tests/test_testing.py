@@ -183,6 +183,5 @@ def test_falcons_test_client():
 
 
 def test_an_unknown_client_is_a_type_error():
-    transaction = session_transaction(object(), CONFIG)
     with pytest.raises(TypeError, match="not object"):
-        transaction.__enter__()
+        session_transaction(object(), CONFIG)
