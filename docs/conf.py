@@ -20,6 +20,7 @@ nitpick_ignore = [
     for name in (
         "t.Any",
         "Validator",
+        "ASGIApp",
         "EventHook",
         "Opener",
         "WSGIEnvironment",

@@ -203,3 +203,16 @@ def test_flask_extension_example_store_down(tmp_path, caplog):
     for response in (client.get("/", status=503), client.post("/logout", status=503)):
         assert response.text == "Sessions are unavailable; please retry shortly."
     assert "ann" not in caplog.text
+
+
+def test_asgi_example(monkeypatch):
+    from starlette.testclient import TestClient
+
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    with TestClient(load("asgi_app").app) as http:
+        assert http.get("/").json() == {"user": None}
+        assert http.post("/login", json={"user": "ann"}).json() == {"user": "ann"}
+        assert http.get("/").json() == {"user": "ann"}
+        response = http.get("/static/app.css")
+        assert "set-cookie" not in response.headers
+        assert "vary" not in response.headers

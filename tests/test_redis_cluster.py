@@ -400,5 +400,7 @@ def test_the_async_interface_with_sentinel(sentinel):
             await _asgi_round(interface, make(sync_master, user_key="user"))
         finally:
             await master.aclose()
+            for watcher in watchers.sentinels:
+                await watcher.aclose()
 
     asyncio.run(main())

@@ -100,8 +100,8 @@ class _DeferringStore:
 class AsyncStoreSessionInterface(StoreSessionInterface):
     """A store interface for ``cookiesession.asgi``: the same keys, fields,
     cookies and rules as :class:`~cookiesession.stores.base.StoreSessionInterface`,
-    over an :class:`AsyncStore`. :meth:`revoke`, :meth:`list_sessions`,
-    :meth:`revoke_session` and :meth:`revoke_user` are coroutines.
+    over an :class:`AsyncStore`. ``revoke``, ``list_sessions``,
+    ``revoke_session`` and ``revoke_user`` are coroutines.
 
     :param store: The async backend; the other parameters are those of
         :class:`~cookiesession.stores.base.StoreSessionInterface`.
