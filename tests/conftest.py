@@ -44,8 +44,15 @@ def serve() -> Iterator[Callable[..., str]]:
     servers = []
 
     def start(app, threads: int = 8) -> str:
+        # poll() reports a socket closed under it (POLLNVAL) where select()
+        # raises EBADF in the server thread.
         server = waitress.create_server(
-            app, host="127.0.0.1", port=0, threads=threads, ident="test"
+            app,
+            host="127.0.0.1",
+            port=0,
+            threads=threads,
+            ident="test",
+            asyncore_use_poll=True,
         )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
