@@ -25,6 +25,7 @@ to ``JSONResponse``.
 
 from __future__ import annotations
 
+import dataclasses
 import typing as t
 import warnings
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
@@ -161,7 +162,8 @@ class SessionMiddleware:
             [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]]
         )
         if self._store:
-            await interface.save_async(self, session, response)  # type: ignore[attr-defined]
+            save = interface.save_async  # type: ignore[attr-defined]
+            response = await save(self, session, response)
         else:
             save_request_session(interface, self, loaded(session), response)
         headers = [
@@ -202,14 +204,20 @@ def _no_request(source: t.Any) -> t.Any:  # the accepted interfaces read none
 
 def _adopt(session: t.Any, current: t.Any) -> t.Any:
     """The session to save when the app replaced ``scope["session"]``
-    (Litestar's ``set_session``/``clear_session``): a mapping's data, or
-    nothing for ``None``; changed keys only, so a store keeps its id."""
+    (Litestar's ``set_session`` and ``clear_session``): a mapping's data
+    (a dataclass's or a pydantic model's fields), or nothing for ``None``
+    or Litestar's ``Empty``; changed keys only, so a store keeps its id."""
     if current is session:
         return session
-    if current is None:
+    if current is None or type(current).__name__ == "_EmptyEnum":  # Litestar's
         session.clear()
         return session
-    data = dict(current)
+    if dataclasses.is_dataclass(current) and not isinstance(current, type):
+        data = dataclasses.asdict(current)
+    elif hasattr(current, "model_dump"):
+        data = current.model_dump(mode="json")
+    else:
+        data = dict(current)
     for key in [key for key in session if key not in data]:
         del session[key]
     for key, value in data.items():

@@ -21,10 +21,8 @@ signature check and no store call.
 from __future__ import annotations
 
 import copy
-import time
 import typing as t
 import warnings
-from datetime import datetime
 
 from ._extras import requires
 
@@ -37,15 +35,13 @@ import webob
 
 from .sessions import (
     SecureCookieSessionInterface,
-    Session,
     SessionInterface,
     open_request_session,
     require_sync,
     save_request_session,
 )
+from .sessions.hosted import HostSettings, Recorder, with_mixin
 from .sessions.lazy import LazySession, marked_accessed
-from .settings import DEFAULT_CONFIG, ReadOnlyConfig, validate_config
-from .wire.cookies import ResponseHeaders
 
 __all__ = ["CookieSession", "FlaskSessionAdapter"]
 
@@ -78,16 +74,6 @@ _FLASK_SESSION = frozenset(
         "SESSION_DYNAMODB_TABLE",
     }
 )
-_FLASK_CLASSES: dict[type, type] = {}
-
-
-class _Settings:
-    """What a cookiesession interface needs of the app: its settings."""
-
-    __slots__ = ("config",)
-
-    def __init__(self, config: ReadOnlyConfig) -> None:
-        self.config = config
 
 
 class CookieSession:
@@ -146,31 +132,17 @@ class FlaskSessionAdapter(FlaskSessionInterface):
             # so the interface given (which may serve a middleware too) is
             # never changed.
             interface = copy.copy(interface)
-            interface.session_class = _flask_class(interface.session_class)
+            interface.session_class = with_mixin(
+                interface.session_class, SessionMixin, "Flask"
+            )
         #: The cookiesession interface.
         self.interface = interface
-        self._seen: tuple[tuple[t.Any, ...], _Settings] | None = None
-        self._keys: tuple[str, ...] = tuple(DEFAULT_CONFIG)
+        self._settings = HostSettings(_OTHERS | _FLASK_SESSION)
 
-    def settings(self, app: flask.Flask) -> _Settings:
+    def settings(self, app: flask.Flask) -> t.Any:
         """The validated settings of ``app.config``, validated again when
         one of them changes (Flask's tests set ``secret_key`` late)."""
-        config = app.config
-        fingerprint = tuple(map(config.get, self._keys))
-        seen = self._seen
-        if seen is not None and seen[0] == fingerprint:
-            return seen[1]
-        mine = {key: config[key] for key in self._keys if key in config}
-        for key in config:
-            others = key in _OTHERS or key in _FLASK_SESSION
-            if key.startswith("SESSION_") and key not in mine and not others:
-                mine[key] = config[key]  # a near miss warns
-        if mine.get("SECRET_KEY_FALLBACKS") is None:
-            mine.pop("SECRET_KEY_FALLBACKS", None)  # Flask's default: none
-        settings = _Settings(validate_config(mine))
-        self._keys = tuple(dict.fromkeys([*DEFAULT_CONFIG, *mine]))
-        self._seen = (tuple(map(config.get, self._keys)), settings)
-        return settings
+        return self._settings.of(app.config)
 
     def open_session(
         self, app: flask.Flask, request: flask.Request
@@ -198,68 +170,6 @@ class FlaskSessionAdapter(FlaskSessionInterface):
         lazy: t.Any = session
         if type(lazy) is LazySession and marked_accessed(lazy):
             response.vary.add("Cookie")  # as Flask's own interface does
-        recorder = _Recorder(response)
+        recorder = Recorder(response)
         save_request_session(self.interface, self.settings(app), session, recorder)
         recorder.replay(response)
-
-
-class _Recorder(ResponseHeaders):
-    """The response as the core sees it (its headers copied), recording
-    the cookies it sets, so they are written with werkzeug's own
-    ``set_cookie``: Flask's header shapes, ``Expires`` without
-    ``Max-Age``."""
-
-    def __init__(self, response: flask.Response) -> None:
-        super().__init__(response.headers.to_wsgi_list())
-        # (name, value, attributes); a deletion (ResponseHeaders makes it
-        # through set_cookie) is an empty value with max_age 0.
-        self.cookies: list[tuple[str, str, dict[str, t.Any]]] = []
-
-    def set_cookie(
-        self,
-        name: str,
-        value: str = "",
-        max_age: int | None = None,
-        path: str = "/",
-        domain: str | None = None,
-        secure: bool = False,
-        httponly: bool = False,
-        samesite: str | None = None,
-        expires: float | datetime | None = None,
-        partitioned: bool = False,
-    ) -> None:
-        attrs: dict[str, t.Any] = {
-            "path": path,
-            "domain": domain,
-            "secure": secure,
-            "httponly": httponly,
-            "samesite": samesite,
-            "partitioned": partitioned,
-        }
-        super().set_cookie(name, value, max_age=max_age, expires=expires, **attrs)
-        self.cookies.append((name, value, {**attrs, "max_age": max_age}))
-
-    def replay(self, response: flask.Response) -> None:
-        for name, value, attrs in self.cookies:
-            max_age = attrs.pop("max_age", None)
-            if value == "" and max_age == 0:
-                response.delete_cookie(name, **attrs)
-            else:
-                expires = None if max_age is None else int(time.time()) + max_age
-                response.set_cookie(name, value, expires=expires, **attrs)
-        if "cookie" in (item.strip().lower() for item in self.vary or ()):
-            response.vary.add("Cookie")
-        if "Cache-Control" not in response.headers:
-            for key, value in self.headerlist:
-                if key.lower() == "cache-control":
-                    response.headers["Cache-Control"] = value
-                    break
-
-
-def _flask_class(cls: type[Session]) -> type[Session]:
-    flask_class = _FLASK_CLASSES.get(cls)
-    if flask_class is None:
-        flask_class = _FLASK_CLASSES[cls] = type(
-            f"Flask{cls.__name__}", (cls, SessionMixin), {"__slots__": ()}
-        )
-    return flask_class

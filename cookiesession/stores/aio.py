@@ -17,6 +17,7 @@ never see each other's answers (they are kept in a context variable).
 from __future__ import annotations
 
 import contextvars
+import copy
 import typing as t
 from collections.abc import Callable, Mapping
 
@@ -30,6 +31,7 @@ from .session import ServerSession
 __all__ = ["AsyncStore", "AsyncStoreSessionInterface"]
 
 _T = t.TypeVar("_T")
+_R = t.TypeVar("_R", bound=ResponseHeaders)
 
 
 class AsyncStore(t.Protocol):
@@ -183,19 +185,19 @@ class AsyncStoreSessionInterface(StoreSessionInterface):
 
         return await self._drive("load a session", run)
 
-    async def save_async(
-        self, app: AppLike, session: Session, response: ResponseHeaders
-    ) -> None:
+    async def save_async(self, app: AppLike, session: Session, response: _R) -> _R:
         """:func:`~cookiesession.sessions.save_request_session`, awaiting
-        the store; *response* changes only once the save is done."""
-        headers = response.headerlist
+        the store: returns a copy of *response* (a
+        :class:`~cookiesession.wire.cookies.ResponseHeaders`, or a subclass
+        that records more) with the save applied; *response* is unchanged,
+        and no copy is made of a save that failed."""
 
-        def run() -> list[tuple[str, str]]:
-            trial = ResponseHeaders(list(headers))
+        def run() -> _R:
+            trial = copy.deepcopy(response)
             save_request_session(self, app, session, t.cast(ResponseLike, trial))
-            return trial.headerlist
+            return trial
 
-        headers[:] = await self._drive("save a session", run)
+        return await self._drive("save a session", run)
 
     # -- A user's sessions, awaited ------------------------------------------
 
