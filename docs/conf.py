@@ -43,6 +43,7 @@ intersphinx_mapping = {
         "pyramid": "https://docs.pylonsproject.org/projects/pyramid/en/latest/",
         "bottle": "https://bottlepy.org/docs/dev/",
         "flask": "https://flask.palletsprojects.com/en/stable/",
+        "quart": "https://quart.palletsprojects.com/en/latest/",
     }.items()
 }
 html_theme = "furo"

@@ -137,6 +137,18 @@ INVENTORIES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
             ("flask.sessions.SessionMixin", "py:class", "api/#$"),
         ],
     ),
+    "quart": (
+        "Quart",
+        "0.20",
+        [
+            (
+                "quart.Quart",
+                "py:class",
+                "reference/source/quart.app.html#quart.app.Quart",
+            ),
+            ("quart.app.Quart", "py:class", "reference/source/quart.app.html#$"),
+        ],
+    ),
 }
 
 
