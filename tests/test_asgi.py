@@ -317,3 +317,27 @@ def test_session_transaction_with_starlettes_test_client():
         http.cookies.clear()
         http.cookies.set("session", session_cookie(config, {"user": "eve"}))
         assert http.get("/show").json() == {"user": "eve"}
+
+
+async def test_idle_and_absolute_timeouts(clock):
+    config = {
+        "SECRET_KEY": KEY,
+        "SESSION_IDLE_TIMEOUT": "10m",
+        "SESSION_ABSOLUTE_TIMEOUT": "1h",
+    }
+    async with client(starlette_app(config=config)) as http:
+        await http.get("/login")
+        clock.advance(9 * 60)
+        assert (await http.get("/show")).json()["user"] == "ann"  # activity
+        clock.advance(9 * 60)
+        response = await http.get("/show")
+        assert response.json()["user"] == "ann"
+        clock.advance(11 * 60)
+        response = await http.get("/show")
+        assert response.json().get("user") is None  # idle: ended
+        assert response.headers["set-cookie"].startswith("session=; ")
+        await http.get("/login")
+        for _ in range(7):
+            clock.advance(9 * 60)
+            response = await http.get("/show")
+        assert response.json().get("user") is None  # 63 minutes: absolute

@@ -7,17 +7,17 @@ login."""
 
 from __future__ import annotations
 
-import contextlib
+import os
 import socket
-import threading
+import subprocess
+import sys
 import time
+from pathlib import Path
 
-import fastapi
 import httpx
 import pytest
 import redis
 import redis.asyncio
-from fastapi import Request
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
@@ -199,12 +199,43 @@ def _free_port():
     return port
 
 
+@pytest.fixture
+def uvicorn_app(redis_server, tmp_path):
+    """tests/asgi_server_app.py under a real uvicorn process on loopback,
+    its output in a file."""
+    import requests
+
+    port = _free_port()
+    root = Path(__file__).parent.parent
+    env = {**os.environ, "COOKIESESSION_TEST_REDIS": redis_server.socket}
+    command = [
+        sys.executable, "-m", "uvicorn", "tests.asgi_server_app:app",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+    ]  # fmt: skip
+    with open(tmp_path / "uvicorn.log", "wb") as log:
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(f"{url}/me", timeout=5)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None, (tmp_path / "uvicorn.log").read_text()
+                assert time.monotonic() < deadline, "uvicorn did not start"
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def test_flask_under_waitress_and_fastapi_under_uvicorn_share_a_login(
-    serve, redis_server, redis_client, tmp_path
+    serve, redis_client, uvicorn_app
 ):
     import flask
     import requests
-    import uvicorn
 
     from cookiesession.flask import CookieSession
 
@@ -222,55 +253,39 @@ def test_flask_under_waitress_and_fastapi_under_uvicorn_share_a_login(
     def flask_me():
         return str(flask.session.get("user"))
 
-    async_client = redis.asyncio.Redis(
-        unix_socket_path=redis_server.socket, socket_timeout=5
-    )
+    flask_url, api_url = serve(flask_app), uvicorn_app
+    browser = requests.Session()
+    browser.get(f"{flask_url}/login?user=ann")
+    assert browser.get(f"{api_url}/me").json() == {"user": "ann"}
+    assert browser.get(f"{api_url}/cart").json() == {"cart": "tea"}
+    assert browser.get(f"{flask_url}/me").text == "ann"
+    assert wsgi_interface.revoke_user("ann") == 1  # revoked on the WSGI side
+    assert browser.get(f"{api_url}/me").json() == {"user": None}
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app):
-        yield
-        await async_client.aclose()  # in the server's own loop
 
-    api = fastapi.FastAPI(lifespan=lifespan)
+def test_session_transaction_with_httpx_against_a_live_server(
+    uvicorn_app, redis_server
+):
+    """httpx.Client against the live uvicorn: the transaction's store
+    session is the one the server reads."""
+    import asyncio
 
-    @api.get("/me")
-    async def api_me(request: Request):
-        return {"user": request.session.get("user")}
+    from cookiesession.testing import session_transaction
 
-    @api.get("/cart")
-    async def api_cart(request: Request):
-        request.session["cart"] = "tea"
-        return {"ok": True}
-
-    asgi = ASGISessionMiddleware(
-        api,
-        {"SECRET_KEY": KEY, "SESSION_COOKIE_SAMESITE": None},
-        session_interface=AsyncRedisSessionInterface(async_client, user_key="user"),
-    )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            asgi, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    async def log_in(http):
+        store = redis.asyncio.Redis(
+            unix_socket_path=redis_server.socket, socket_timeout=5
         )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.02)
-        flask_url, api_url = serve(flask_app), f"http://127.0.0.1:{port}"
-        browser = requests.Session()
-        browser.get(f"{flask_url}/login?user=ann")
-        assert browser.get(f"{api_url}/me").json() == {"user": "ann"}
-        browser.get(f"{api_url}/cart")
-        assert browser.get(f"{flask_url}/me").text == "ann"
-        assert wsgi_interface.revoke_user("ann") == 1
-        assert browser.get(f"{api_url}/me").json() == {"user": None}
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        interface = AsyncRedisSessionInterface(store, user_key="user")
+        async with session_transaction(
+            http, {"SECRET_KEY": KEY}, session_interface=interface
+        ) as session:
+            session["user"] = "dee"
+        await store.aclose()
+
+    with httpx.Client(base_url=uvicorn_app) as http:
+        asyncio.run(log_in(http))
+        assert http.get("/me").json() == {"user": "dee"}
 
 
 async def test_session_transaction_with_an_async_store(async_client):

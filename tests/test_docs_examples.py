@@ -213,6 +213,8 @@ def test_asgi_example(monkeypatch):
         assert http.get("/").json() == {"user": None}
         assert http.post("/login", json={"user": "ann"}).json() == {"user": "ann"}
         assert http.get("/").json() == {"user": "ann"}
+        http.post("/cart?item=tea")
+        assert http.post("/cart?item=jam").json() == {"cart": ["tea", "jam"]}
         response = http.get("/static/app.css")
         assert "set-cookie" not in response.headers
         assert "vary" not in response.headers

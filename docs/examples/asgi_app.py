@@ -1,12 +1,22 @@
 """A FastAPI app with cookiesession: the Flask cookie format, a login that
 starts a new session, and no session work for static files."""
 
-from fastapi import FastAPI, Request
+from typing import Annotated
 
-from cookiesession import Config
+from fastapi import Depends, FastAPI, Request
+
+from cookiesession import Config, Session
 from cookiesession.asgi import SessionMiddleware
 
 api = FastAPI()
+
+
+def current_session(request: Request) -> Session:
+    return request.session
+
+
+# A dependency that hands an endpoint its session.
+SessionDep = Annotated[Session, Depends(current_session)]
 
 
 @api.get("/")
@@ -19,6 +29,12 @@ async def login(request: Request):
     request.session.regenerate()  # a new session at login
     request.session["user"] = (await request.json())["user"]
     return dict(request.session)  # a mapping: dict() it for JSON
+
+
+@api.post("/cart")
+async def add_to_cart(item: str, session: SessionDep):
+    session["cart"] = [*session.get("cart", []), item]
+    return {"cart": session["cart"]}
 
 
 @api.get("/static/{name}")
