@@ -62,9 +62,13 @@ class Counter:
     copy of the same algorithm)."""
 
     hmacs = 0
+    installed = False
 
     @classmethod
     def install(cls) -> None:
+        if cls.installed:  # once per process: a second wrap counts twice
+            return
+        cls.installed = True
         for algorithm in (HMACAlgorithm, KeyedHMAC):
             real = algorithm.get_signature
 

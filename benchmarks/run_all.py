@@ -34,6 +34,7 @@ BENCHMARKS: dict[str, str | None] = {
     "bench_crypto": None,
     "bench_redis": "redis-server",
     "bench_flask": "redis-server",
+    "bench_asgi": "redis-server",
 }
 COLUMNS = ("benchmark", "scenario", "implementation", "cost_us", "reference", "ratio")
 

@@ -341,3 +341,22 @@ async def test_idle_and_absolute_timeouts(clock):
             clock.advance(9 * 60)
             response = await http.get("/show")
         assert response.json().get("user") is None  # 63 minutes: absolute
+
+
+async def test_getting_request_session_opens_nothing(monkeypatch):
+    """Starlette's request.session asks the session for mark_accessed."""
+    cookie = sign({"user": "ann"})
+    counter = HMACCounter(monkeypatch)
+
+    async def fetch_only(request):
+        request.session  # noqa: B018
+        return PlainTextResponse("ok")
+
+    app = ASGISessionMiddleware(
+        Starlette(routes=[Route("/", fetch_only)]), {"SECRET_KEY": KEY}
+    )
+    async with client(app) as http:
+        http.cookies.set("session", cookie)
+        response = await http.get("/")
+    assert counter.count == 0
+    assert "set-cookie" not in response.headers

@@ -122,6 +122,21 @@ def test_flask_benchmark_runs(capsys, redis_server):
     assert "cookiesession Redis / Flask-Session Redis:" in out
 
 
+def test_asgi_benchmark_runs(capsys, redis_server):
+    """Every cell passes its checks; cookiesession's signed sessions do no
+    HMAC untouched, and its Redis store one round trip per valid cookie."""
+    import bench_asgi
+
+    assert bench_asgi.main(["--iterations", "1", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    untouched = next(
+        line for line in out.splitlines() if line.startswith("| untouched")
+    )
+    cells = untouched.split(" | ")[1:]
+    assert cells[2].endswith("0 HMAC, 0 trip(s)")  # cookiesession signed
+    assert cells[5].rstrip(" |").endswith("1 HMAC, 1 trip(s)")  # cookiesession Redis
+
+
 def test_run_all_writes_one_table_and_one_json(tmp_path, capsys):
     """Every benchmark adds its rows to one Markdown table and one JSON
     file; one iteration each."""
@@ -135,7 +150,7 @@ def test_run_all_writes_one_table_and_one_json(tmp_path, capsys):
     benchmarks = {row["benchmark"] for row in data["rows"]}
     expected = {"sessions", "lifetimes", "crypto"}
     if shutil.which("redis-server"):
-        expected |= {"redis", "flask"}
+        expected |= {"redis", "flask", "asgi"}
     assert benchmarks == expected
     table = (tmp_path / "results.md").read_text()
     assert table.count("\n| ") == len(data["rows"]) + 1  # the header, then a row each

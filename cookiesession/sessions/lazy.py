@@ -105,6 +105,16 @@ class LazySession:
     def __delattr__(self, name: str) -> None:
         delattr(self._get(), name)
 
+    def mark_accessed(self) -> None:
+        """Starlette's ``request.session`` calls this on every access
+        (asking for it first with ``hasattr``): noted as Flask's
+        ``accessed = True`` is, without opening the session."""
+        state = self._state
+        if type(state) is tuple:
+            self.accessed = True
+        else:
+            state.accessed = True
+
     def __repr__(self) -> str:
         state = self._state
         if type(state) is tuple:
