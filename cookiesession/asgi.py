@@ -33,7 +33,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from .sessions import (
     LazySession,
     SecureCookieSessionInterface,
-    Session,
     SessionInterface,
     loaded,
     open_request_session,
@@ -119,20 +118,24 @@ class SessionMiddleware:
         scope["session"] = session
         if kind == "websocket":
             await self.app(scope, receive, send)
-            if _changed(session, None):
+            if _modified(session):
                 _warn(scope, "in a websocket")
             return
-        saved: list[t.Any] = []
+        started = False
 
         async def send_with_session(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 current = _adopt(session, scope.get("session"))
                 message = await self._save(current, message)
-                saved.append(_snapshot(current))
+                if _modified(current):
+                    # Saved: from here a change is one that cannot be.
+                    loaded(current).modified = False
             await send(message)
 
         await self.app(scope, receive, send_with_session)
-        if saved and _changed(session, saved[0]):
+        if started and _modified(session):
             _warn(scope, "after the response started")
 
     async def _save(self, session: t.Any, message: Message) -> Message:
@@ -158,19 +161,24 @@ class SessionMiddleware:
                 refresh = check.judge(header)
             if not refresh:
                 return message
-        response = ResponseHeaders(
-            [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]]
-        )
+        raw = list(message["headers"])
+        before = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
+        response = ResponseHeaders(list(before))
         if self._store:
             save = interface.save_async  # type: ignore[attr-defined]
             response = await save(self, session, response)
         else:
             save_request_session(interface, self, loaded(session), response)
-        headers = [
-            (k.lower().encode("latin-1"), v.encode("latin-1"))
-            for k, v in response.headerlist
-        ]
-        return {**message, "headers": headers}
+        after = response.headerlist
+        kept = len(before)
+        if after[:kept] == before:  # the usual case: headers only added
+            raw += [
+                (k.lower().encode("latin-1"), v.encode("latin-1"))
+                for k, v in after[kept:]
+            ]
+        else:  # merged (a Vary header): every header again
+            raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in after]
+        return {**message, "headers": raw}
 
 
 def _check_interface(interface: SessionInterface) -> None:
@@ -226,22 +234,11 @@ def _adopt(session: t.Any, current: t.Any) -> t.Any:
     return session
 
 
-def _snapshot(session: t.Any) -> t.Any:
-    """What was saved: ``None`` for a session never opened."""
+def _modified(session: t.Any) -> bool:
+    """Whether *session* was opened and changed (never opening it)."""
     if type(session) is LazySession and type(state_of(session)) is tuple:
-        return None
-    real: Session = loaded(session)
-    return (real.modified, dict(real))
-
-
-def _changed(session: t.Any, before: t.Any) -> bool:
-    """Whether *session* changed since *before* (a :func:`_snapshot`)."""
-    now = _snapshot(session)
-    if now is None:
         return False
-    if before is None:
-        return bool(now[0])
-    return now[1] != before[1] or (now[0] and not before[0])
+    return bool(loaded(session).modified)
 
 
 def _warn(scope: Scope, when: str) -> None:

@@ -82,6 +82,11 @@ class Recorder(ResponseHeaders):
         # through set_cookie) is an empty value with max_age 0.
         self.cookies: list[tuple[str, str, dict[str, t.Any]]] = []
 
+    def fork(self) -> Recorder:
+        trial = t.cast(Recorder, super().fork())
+        trial.cookies = list(self.cookies)
+        return trial
+
     def set_cookie(
         self,
         name: str,

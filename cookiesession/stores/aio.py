@@ -17,7 +17,6 @@ never see each other's answers (they are kept in a context variable).
 from __future__ import annotations
 
 import contextvars
-import copy
 import typing as t
 from collections.abc import Callable, Mapping
 
@@ -193,7 +192,7 @@ class AsyncStoreSessionInterface(StoreSessionInterface):
         and no copy is made of a save that failed."""
 
         def run() -> _R:
-            trial = copy.deepcopy(response)
+            trial = t.cast(_R, response.fork())
             save_request_session(self, app, session, t.cast(ResponseLike, trial))
             return trial
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 import typing as t
@@ -182,6 +183,15 @@ class ResponseHeaders:
 
     def __init__(self, headerlist: list[tuple[str, str]]) -> None:
         self.headerlist = headerlist
+
+    def fork(self) -> ResponseHeaders:
+        """A copy to write a trial into; this one is left unchanged.
+
+        .. versionadded:: 0.3
+        """
+        trial = copy.copy(self)
+        trial.headerlist = list(self.headerlist)
+        return trial
 
     @property
     def vary(self) -> tuple[str, ...] | None:
