@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 
 from server_app import KEY  # noqa: E402
 
-from cookiesession import SecureCookieSessionInterface  # noqa: E402
+from cookiesession.testing import session_cookie  # noqa: E402
 
 
 def free_port() -> int:
@@ -45,9 +45,8 @@ def wait_for(port: int, deadline: float) -> None:
 
 
 def cookie() -> str:
-    interface = SecureCookieSessionInterface()
-    serializer = interface._make_serializer([KEY])
-    return "session=" + serializer.dumps({"user": "ann", "csrf": "0" * 40})
+    data = {"user": "ann", "csrf": "0" * 40}
+    return "session=" + session_cookie({"SECRET_KEY": KEY}, data)
 
 
 def measure(app: str, seconds: int, connections: int) -> float:

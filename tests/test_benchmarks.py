@@ -155,3 +155,20 @@ def test_run_all_writes_one_table_and_one_json(tmp_path, capsys):
     table = (tmp_path / "results.md").read_text()
     assert table.count("\n| ") == len(data["rows"]) + 1  # the header, then a row each
     assert all(set(run_all.COLUMNS) <= set(row) for row in data["rows"])
+
+
+def test_the_end_to_end_apps_serve_their_cells():
+    """bench_e2e.py's apps (served by gunicorn there) do what each cell
+    says: read with the benchmark's cookie, write a cookie."""
+    import bench_server
+    import e2e_apps
+    from webtest import TestApp
+
+    cookie = bench_server.cookie().partition("=")[2]
+    for framework in ("cookiesession", "flask"):
+        for scenario in ("bare", "read", "write"):
+            client = TestApp(getattr(e2e_apps, f"{framework}_{scenario}"))
+            client.set_cookie("session", cookie)
+            response = client.get("/")
+            assert response.text == "ok"
+            assert ("Set-Cookie" in response.headers) == (scenario == "write")

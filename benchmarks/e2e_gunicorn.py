@@ -1,0 +1,20 @@
+"""gunicorn settings for bench_e2e.py: with ``BENCH_PROFILE`` set, each
+worker runs under cProfile and writes its stats when it exits."""
+
+import cProfile
+import os
+
+_profiler = None
+
+
+def post_worker_init(worker):
+    global _profiler
+    if os.environ.get("BENCH_PROFILE"):
+        _profiler = cProfile.Profile()
+        _profiler.enable()
+
+
+def worker_exit(server, worker):
+    if _profiler is not None:
+        _profiler.disable()
+        _profiler.dump_stats(f"{os.environ['BENCH_PROFILE']}-{worker.pid}.prof")
