@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -28,8 +27,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import redis.asyncio
+import report
 from bench_flask import BLOCKS, Counter
-from bench_redis import redis_server, verdict
+from bench_redis import redis_server
 from bench_sessions import KEY, SMALL
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -214,21 +214,7 @@ def run(iterations: int, repeat: int) -> tuple[dict[Any, list[float]], dict[Any,
 def rows(iterations: int, repeat: int) -> list[dict[str, Any]]:
     """This benchmark's rows for ``run_all.py``, as ratios to Starlette's."""
     samples, work = run(iterations, repeat)
-    median = {key: statistics.median(value) for key, value in samples.items()}
-    return [
-        {
-            "benchmark": "asgi",
-            "scenario": scenario,
-            "implementation": name,
-            "cost_us": round(median[name, scenario], 2),
-            "reference": NAMES[0],
-            "ratio": round(median[name, scenario] / median[NAMES[0], scenario], 3),
-            "hmacs": work[name, scenario][0],
-            "round_trips": work[name, scenario][1],
-        }
-        for name in NAMES
-        for scenario in SCENARIOS
-    ]
+    return report.rows("asgi", samples, work, NAMES, SCENARIOS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,30 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     samples, work = run(args.iterations, args.repeat)
-    print(
-        "Session cost over the same Starlette app without sessions (µs: median,"
-        f" min-max of {args.repeat} shuffled rounds); HMACs and round trips:\n"
+    report.print_report(
+        "the same Starlette app without sessions",
+        samples,
+        work,
+        NAMES,
+        SCENARIOS,
+        PAIRS,
     )
-    print("| scenario | " + " | ".join(NAMES) + " |")
-    print("|---" * (len(NAMES) + 1) + "|")
-    for scenario in SCENARIOS:
-        cells = []
-        for name in NAMES:
-            cost = samples[name, scenario]
-            hmacs, trips = work[name, scenario]
-            cells.append(
-                f"{statistics.median(cost):.1f} ({min(cost):.1f}-{max(cost):.1f}),"
-                f" {hmacs} HMAC, {trips} trip(s)"
-            )
-        print(f"| {scenario} | " + " | ".join(cells) + " |")
-    print()
-    for ours, theirs in PAIRS:
-        parts = []
-        for scenario in SCENARIOS:
-            mine, other = samples[ours, scenario], samples[theirs, scenario]
-            ratio = statistics.median(mine) / statistics.median(other)
-            parts.append(f"{scenario} {ratio:.2f}x ({verdict(mine, other)})")
-        print(f"{ours} / {theirs}: " + ", ".join(parts))
     return 0
 
 

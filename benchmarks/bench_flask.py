@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 from collections.abc import Callable
@@ -29,7 +28,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import flask
-from bench_redis import CountingRedis, redis_server, verdict
+import report
+from bench_redis import CountingRedis, redis_server
 from bench_sessions import KEY, SMALL, base_environ, session_cookie, timed
 from itsdangerous.signer import HMACAlgorithm
 
@@ -192,21 +192,7 @@ def measure(
 def rows(iterations: int, repeat: int) -> list[dict[str, Any]]:
     """This benchmark's rows for ``run_all.py``, as ratios to Flask's own."""
     samples, work = measure(iterations, repeat)
-    median = {key: statistics.median(value) for key, value in samples.items()}
-    return [
-        {
-            "benchmark": "flask",
-            "scenario": scenario,
-            "implementation": name,
-            "cost_us": round(median[name, scenario], 2),
-            "reference": NAMES[0],
-            "ratio": round(median[name, scenario] / median[NAMES[0], scenario], 3),
-            "hmacs": work[name, scenario][0],
-            "round_trips": work[name, scenario][1],
-        }
-        for name in NAMES
-        for scenario in SCENARIOS
-    ]
+    return report.rows("flask", samples, work, NAMES, SCENARIOS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,30 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     samples, work = measure(args.iterations, args.repeat)
-    print(
-        "Session cost over the same Flask app without a session (µs: median,"
-        f" min-max of {args.repeat} shuffled rounds); HMACs and round trips:\n"
+    report.print_report(
+        "the same Flask app without a session", samples, work, NAMES, SCENARIOS, PAIRS
     )
-    print("| scenario | " + " | ".join(NAMES) + " |")
-    print("|---" * (len(NAMES) + 1) + "|")
-    for scenario in SCENARIOS:
-        cells = []
-        for name in NAMES:
-            cost = samples[name, scenario]
-            hmacs, trips = work[name, scenario]
-            cells.append(
-                f"{statistics.median(cost):.1f} ({min(cost):.1f}-{max(cost):.1f}),"
-                f" {hmacs} HMAC, {trips} trip(s)"
-            )
-        print(f"| {scenario} | " + " | ".join(cells) + " |")
-    print()
-    for ours, theirs in PAIRS:
-        parts = []
-        for scenario in SCENARIOS:
-            mine, other = samples[ours, scenario], samples[theirs, scenario]
-            ratio = statistics.median(mine) / statistics.median(other)
-            parts.append(f"{scenario} {ratio:.2f}x ({verdict(mine, other)})")
-        print(f"{ours} / {theirs}: " + ", ".join(parts))
     return 0
 
 
