@@ -44,6 +44,7 @@ intersphinx_mapping = {
         "bottle": "https://bottlepy.org/docs/dev/",
         "flask": "https://flask.palletsprojects.com/en/stable/",
         "quart": "https://quart.palletsprojects.com/en/latest/",
+        "sqlalchemy": "https://docs.sqlalchemy.org/en/20/",
     }.items()
 }
 html_theme = "furo"

@@ -137,6 +137,30 @@ INVENTORIES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
             ("flask.sessions.SessionMixin", "py:class", "api/#$"),
         ],
     ),
+    "sqlalchemy": (
+        "SQLAlchemy",
+        "2.0",
+        [
+            *(
+                (name, "py:class", f"core/{page}.html#{target}")
+                for name, page, target in (
+                    ("sa.Engine", "connections", "sqlalchemy.engine.Engine"),
+                    ("sa.MetaData", "metadata", "sqlalchemy.schema.MetaData"),
+                    ("sa.Table", "metadata", "sqlalchemy.schema.Table"),
+                    (
+                        "sqlalchemy.sql.schema.MetaData",
+                        "metadata",
+                        "sqlalchemy.schema.MetaData",
+                    ),
+                    (
+                        "sqlalchemy.sql.schema.Table",
+                        "metadata",
+                        "sqlalchemy.schema.Table",
+                    ),
+                )
+            ),
+        ],
+    ),
     "quart": (
         "Quart",
         "0.20",

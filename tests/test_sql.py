@@ -1,0 +1,211 @@
+"""The SQL store on SQLite files: the store rules through the middleware,
+statements per request, expiry and purge, a missing table, two processes
+on one file, and a database that goes away."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import webob
+from webtest import TestApp
+
+sa = pytest.importorskip("sqlalchemy")
+
+from cookiesession import SessionMiddleware, SessionStoreError, get_session  # noqa: E402
+from cookiesession.sql import SqlSessionInterface  # noqa: E402
+from tests.helpers import KEY  # noqa: E402
+
+
+def app(environ, start_response):
+    request = webob.Request(environ)
+    path = request.path
+    if path == "/untouched":
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b""]
+    session = get_session(environ)
+    if path == "/login":
+        session["user"] = request.params["user"]
+    elif path == "/set":
+        session.update(request.params)
+    elif path == "/form":
+        session.setdefault("csrf", "token")
+    elif path == "/regenerate":
+        session.regenerate()
+    elif path == "/logout":
+        session.clear()
+    body = (
+        b"" if path in ("/untouched", "/form") else json.dumps(dict(session)).encode()
+    )
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [body]
+
+
+@pytest.fixture
+def store(tmp_path):
+    interface = SqlSessionInterface.from_url(
+        f"sqlite:///{tmp_path / 'sessions.db'}", user_key="user", device_key="device"
+    )
+    interface.create_table()
+    yield interface
+    interface.engine.dispose()
+
+
+def make(interface):
+    return SessionMiddleware(app, {"SECRET_KEY": KEY}, session_interface=interface)
+
+
+class Statements:
+    def __init__(self, engine):
+        self.count = 0
+        sa.event.listen(engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args):
+        self.count += 1
+
+
+def rows(interface):
+    with interface.engine.connect() as connection:
+        return connection.execute(
+            sa.select(sa.func.count()).select_from(interface.table)
+        ).scalar()
+
+
+def test_login_read_write_logout(store):
+    browser = TestApp(make(store))
+    browser.get("/login?user=ann")
+    assert browser.get("/show").json == {"user": "ann"}
+    browser.get("/set?cart=tea")
+    assert browser.get("/show").json == {"user": "ann", "cart": "tea"}
+    browser.get("/logout")
+    assert browser.get("/show").json == {}
+    assert store.list_sessions("ann") == []
+
+
+def test_statements_per_request(store):
+    browser = TestApp(make(store))
+    browser.get("/login?user=ann")
+    browser.get("/show")  # ends the probation
+    statements = Statements(store.engine)
+    browser.get("/untouched")
+    assert statements.count == 0
+    browser.get("/show")
+    assert statements.count == 1  # one SELECT
+    cookie = browser.cookies["session"]
+    for forged in ("garbage", cookie[:-2] + "xx"):
+        statements.count = 0
+        TestApp(make(store)).get("/show", headers={"Cookie": f"session={forged}"})
+        assert statements.count == 0
+
+
+def test_fixation_regenerate_and_revoke_user(store):
+    mw = make(store)
+    browser = TestApp(mw)
+    browser.get("/set?cart=tea")
+    planted = browser.cookies["session"]
+    browser.get("/login?user=ann")  # a change of user: a new id
+    assert browser.cookies["session"] != planted
+    other = TestApp(mw)
+    other.set_cookie("session", planted)
+    assert other.get("/show").json == {}
+    second = TestApp(mw)
+    second.get("/login?user=ann")
+    assert len(store.list_sessions("ann")) == 2
+    assert store.revoke_user("ann") == 2
+    assert browser.get("/show").json == {}
+
+
+def test_bots_leave_nothing_after_the_probation_and_a_purge(store, clock):
+    mw = make(store)
+    for _ in range(200):
+        TestApp(mw).get("/form")
+    assert rows(store) == 200
+    clock.advance(3601)
+    assert store.purge(limit=150) == 150
+    assert store.purge() == 50
+    assert rows(store) == 0
+
+
+def test_an_expired_row_never_loads(store, clock):
+    browser = TestApp(make(store))
+    browser.get("/login?user=ann")
+    clock.advance(3601)  # the probation passed
+    assert browser.get("/show").json == {}
+
+
+def test_a_missing_table_names_create_table(tmp_path):
+    interface = SqlSessionInterface.from_url(f"sqlite:///{tmp_path / 'empty.db'}")
+    with pytest.raises(SessionStoreError, match="create_table"):
+        TestApp(make(interface)).get("/login?user=ann")
+
+
+def test_a_database_that_fails_raises(tmp_path, store):
+    browser = TestApp(make(store))
+    browser.get("/login?user=ann")
+    with store.engine.begin() as connection:
+        connection.execute(sa.text(f"DROP TABLE {store.table.name}"))
+    with pytest.raises(SessionStoreError):
+        browser.get("/show")
+
+
+def test_two_processes_share_one_file(store, tmp_path):
+    """Another process saves to the same file while this one does."""
+    url = str(store.engine.url)
+    script = textwrap.dedent(f"""
+        import webob
+        from webtest import TestApp
+        from cookiesession import SessionMiddleware, get_session
+        from cookiesession.sql import SqlSessionInterface
+
+        def app(environ, start_response):
+            get_session(environ)["n"] = get_session(environ).get("n", 0) + 1
+            start_response("200 OK", [])
+            return [b""]
+
+        store = SqlSessionInterface.from_url({url!r})
+        browser = TestApp(SessionMiddleware(app, {{"SECRET_KEY": {KEY!r}}},
+                                             session_interface=store))
+        for _ in range(100):
+            browser.get("/")
+    """)
+    with open(tmp_path / "child.log", "wb") as log:
+        child = subprocess.Popen([sys.executable, "-c", script], stdout=log, stderr=log)
+        browser = TestApp(make(store))
+        for i in range(100):
+            browser.get(f"/set?n{i}=1")
+        assert child.wait(timeout=120) == 0, (tmp_path / "child.log").read_text()
+    assert len(browser.get("/show").json) == 100
+
+
+def test_concurrent_saves_of_one_session_lose_nothing(store, serve):
+    """20 requests of one session at once through a real server, each
+    setting its own key: every key is kept."""
+    import threading
+
+    import requests
+
+    url = serve(make(store), threads=8)
+    first = requests.get(f"{url}/set?start=1")
+    cookies = {"session": first.cookies["session"]}
+    requests.get(f"{url}/show", cookies=cookies)  # ends the probation
+    errors = []
+
+    def set_key(i):
+        try:
+            requests.get(
+                f"{url}/set?k{i}=1", cookies=cookies, timeout=60
+            ).raise_for_status()
+        except Exception as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=set_key, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    shown = requests.get(f"{url}/show", cookies=cookies).json()
+    assert {f"k{i}" for i in range(20)} <= set(shown)
