@@ -95,7 +95,7 @@ class SqlStore:
             table.c.user_index == index, table.c.expires_at > _now_ms()
         )
         with self.engine.connect() as connection:
-            return dict(connection.execute(query).all())  # type: ignore[arg-type]
+            return dict(connection.execute(query).all())
 
     def alive(self, keys: list[str]) -> list[bool]:
         with self.engine.connect() as connection:
