@@ -5,9 +5,12 @@ on one file, and a database that goes away."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 import pytest
 import webob
@@ -18,6 +21,7 @@ sa = pytest.importorskip("sqlalchemy")
 from cookiesession import SessionMiddleware, SessionStoreError, get_session  # noqa: E402
 from cookiesession.sql import SqlSessionInterface  # noqa: E402
 from tests.helpers import KEY  # noqa: E402
+from tests.postgres_server import PostgresServer  # noqa: E402
 
 
 def app(environ, start_response):
@@ -44,13 +48,25 @@ def app(environ, start_response):
     return [body]
 
 
-@pytest.fixture
-def store(tmp_path):
-    interface = SqlSessionInterface.from_url(
-        f"sqlite:///{tmp_path / 'sessions.db'}", user_key="user", device_key="device"
-    )
+@pytest.fixture(scope="session")
+def postgres():
+    folder = Path(tempfile.mkdtemp(prefix="cookiesession-pg-"))
+    server = PostgresServer(folder)
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'sessions.db'}"
+    else:
+        url = request.getfixturevalue("postgres").url
+    interface = SqlSessionInterface.from_url(url, user_key="user", device_key="device")
     interface.create_table()
     yield interface
+    interface.metadata.drop_all(interface.engine)
     interface.engine.dispose()
 
 
@@ -142,18 +158,37 @@ def test_a_missing_table_names_create_table(tmp_path):
         TestApp(make(interface)).get("/login?user=ann")
 
 
-def test_a_database_that_fails_raises(tmp_path, store):
+def test_a_table_dropped_mid_test_raises(store):
     browser = TestApp(make(store))
     browser.get("/login?user=ann")
-    with store.engine.begin() as connection:
-        connection.execute(sa.text(f"DROP TABLE {store.table.name}"))
-    with pytest.raises(SessionStoreError):
+    store.table.drop(store.engine)
+    with pytest.raises(SessionStoreError, match="create_table"):
         browser.get("/show")
+    store.table.create(store.engine)
+
+
+def test_a_postgresql_server_that_stops_raises(caplog):
+    folder = Path(tempfile.mkdtemp(prefix="cookiesession-pg-"))
+    server = PostgresServer(folder)
+    try:
+        interface = SqlSessionInterface.from_url(server.url)
+        interface.create_table()
+        browser = TestApp(make(interface))
+        browser.get("/login?user=ann")
+        assert browser.get("/show").json == {"user": "ann"}
+        interface.engine.dispose()
+        server.stop()
+        with pytest.raises(SessionStoreError, match="failed to load a session"):
+            browser.get("/show")
+        assert "ann" not in caplog.text
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_two_processes_share_one_file(store, tmp_path):
-    """Another process saves to the same file while this one does."""
-    url = str(store.engine.url)
+    """Another process saves to the same database while this one does."""
+    url = store.engine.url.render_as_string(hide_password=False)
     script = textwrap.dedent(f"""
         import webob
         from webtest import TestApp
@@ -166,6 +201,7 @@ def test_two_processes_share_one_file(store, tmp_path):
             return [b""]
 
         store = SqlSessionInterface.from_url({url!r})
+        store.create_table()
         browser = TestApp(SessionMiddleware(app, {{"SECRET_KEY": {KEY!r}}},
                                              session_interface=store))
         for _ in range(100):

@@ -138,13 +138,13 @@ class SqlStore:
         fields: Mapping[str, str],
         ttl_ms: int,
     ) -> None:
+        # An UPDATE, not a DELETE and an INSERT: a transaction waiting on
+        # this row's lock then reads the new version instead of no row.
         table = self.sessions
-        connection.execute(sa.delete(table).where(table.c.key == key))
-        connection.execute(
-            sa.insert(table).values(
-                key=key, fields=json.dumps(fields), expires_at=_now_ms() + ttl_ms
-            )
-        )
+        values = {"fields": json.dumps(fields), "expires_at": _now_ms() + ttl_ms}
+        update = sa.update(table).where(table.c.key == key).values(values)
+        if not connection.execute(update).rowcount:
+            connection.execute(sa.insert(table).values(key=key, **values))
 
     def _index_entry(
         self, connection: sa.Connection, index: str, key: str, entry: str, ttl_ms: int
@@ -152,13 +152,13 @@ class SqlStore:
         table = self.index_table
         where = (table.c.user_index == index) & (table.c.key == key)
         old = connection.execute(sa.select(table.c.expires_at).where(where)).scalar()
-        expires = max(_now_ms() + ttl_ms, old or 0)  # only ever grows
-        connection.execute(sa.delete(table).where(where))
-        connection.execute(
-            sa.insert(table).values(
-                user_index=index, key=key, entry=entry, expires_at=expires
+        values = {"entry": entry, "expires_at": max(_now_ms() + ttl_ms, old or 0)}
+        if old is None:  # its expiry only ever grows
+            connection.execute(
+                sa.insert(table).values(user_index=index, key=key, **values)
             )
-        )
+        else:
+            connection.execute(sa.update(table).where(where).values(values))
 
     def _connection(self) -> sa.Connection:
         """A connection for a write (``BEGIN IMMEDIATE`` on the SQLite
