@@ -30,10 +30,11 @@ with requires("cookiesession.sql", "SQLAlchemy", "sql"):
 
 from .exceptions import SessionStoreError
 from .sessions.lifetimes import EventHook, Validator
+from .stores.aio import AsyncStoreSessionInterface
 from .stores.base import ServerSession, StoreSessionInterface
-from .stores.sql import SqlStore, make_tables
+from .stores.sql import AsyncSqlStore, SqlStore, make_tables
 
-__all__ = ["SqlSession", "SqlSessionInterface"]
+__all__ = ["AsyncSqlSessionInterface", "SqlSession", "SqlSessionInterface"]
 
 
 class SqlSession(ServerSession):
@@ -45,7 +46,47 @@ class SqlSession(ServerSession):
     __slots__ = ()
 
 
-class SqlSessionInterface(StoreSessionInterface):
+class _Tables:
+    """What both SQL interfaces keep: the engine, the tables, the purge
+    schedule, and the error that names ``create_table``."""
+
+    def __init__(
+        self,
+        engine: t.Any,
+        table_name: str,
+        metadata: sa.MetaData | None,
+        purge_every: int | None,
+    ) -> None:
+        if purge_every is not None and purge_every < 1:
+            raise ValueError(f"purge_every must be 1 or more, not {purge_every!r}.")
+        #: The engine.
+        self.engine = engine
+        #: The ``MetaData`` holding :attr:`table` and :attr:`index_table`.
+        self.metadata = sa.MetaData() if metadata is None else metadata
+        #: The sessions table, and the index of users' sessions.
+        self.table, self.index_table = make_tables(self.metadata, table_name)
+        #: Saves between two bounded purges, or ``None``.
+        self.purge_every = purge_every
+        self._saves = 0
+
+    def _purge_due(self) -> bool:
+        if self.purge_every is None:
+            return False
+        self._saves += 1
+        return self._saves % self.purge_every == 0
+
+    def _explained(self, what: str, error: SessionStoreError) -> SessionStoreError:
+        text = str(error.__cause__).lower()
+        if "no such table" in text or ("does not exist" in text and "relation" in text):
+            return SessionStoreError(
+                f"The session store failed to {what}: the table"
+                f" {self.table.name!r} does not exist. Create it with"
+                " interface.create_table() (or a migration)."
+            )
+        return error
+
+
+class SqlSessionInterface(StoreSessionInterface, _Tables):
     """Stores sessions in a SQL database; the cookie carries a signed,
     opaque id.
 
@@ -82,12 +123,7 @@ class SqlSessionInterface(StoreSessionInterface):
         new_session_ttl: t.Any = 3600,
         purge_every: int | None = None,
     ) -> None:
-        #: The engine.
-        self.engine = engine
-        #: The ``MetaData`` holding :attr:`table` and :attr:`index_table`.
-        self.metadata = sa.MetaData() if metadata is None else metadata
-        #: The sessions table, and the index of users' sessions.
-        self.table, self.index_table = make_tables(self.metadata, table_name)
+        _Tables.__init__(self, engine, table_name, metadata, purge_every)
         super().__init__(
             SqlStore(engine, self.table, self.index_table),
             key_prefix="",
@@ -99,10 +135,6 @@ class SqlSessionInterface(StoreSessionInterface):
             regenerate_grace=regenerate_grace,
             new_session_ttl=new_session_ttl,
         )
-        if purge_every is not None and purge_every < 1:
-            raise ValueError(f"purge_every must be 1 or more, not {purge_every!r}.")
-        self.purge_every = purge_every
-        self._saves = 0
 
     @classmethod
     def from_url(cls, url: str, **kwargs: t.Any) -> SqlSessionInterface:
@@ -128,28 +160,102 @@ class SqlSessionInterface(StoreSessionInterface):
 
     def _write(self, app: t.Any, session: ServerSession, probation: bool = True) -> int:
         outcome = super()._write(app, session, probation)
-        if self.purge_every is not None:
-            self._saves += 1
-            if self._saves % self.purge_every == 0:
-                self.purge()
+        if self._purge_due():
+            self.purge()
         return outcome
 
     def _call(self, what: str, operation: t.Callable[[], t.Any]) -> t.Any:
         try:
             return super()._call(what, operation)
         except SessionStoreError as e:
-            if _missing_table(e.__cause__):
-                raise SessionStoreError(
-                    f"The session store failed to {what}: the table"
-                    f" {self.table.name!r} does not exist. Create it with"
-                    " interface.create_table() (or a migration)."
-                ) from e.__cause__
-            raise
+            raise self._explained(what, e) from e.__cause__
 
 
-def _missing_table(error: BaseException | None) -> bool:
-    text = str(error).lower()
-    return "no such table" in text or ("does not exist" in text and "relation" in text)
+class AsyncSqlSessionInterface(AsyncStoreSessionInterface, _Tables):
+    """:class:`SqlSessionInterface` for ``cookiesession.asgi``, over an
+    asyncio engine (``sqlalchemy.ext.asyncio``): the same tables, rows and
+    rules, so a WSGI app and an ASGI app share one database.
+    :meth:`create_table`, :meth:`purge` and the user methods are
+    coroutines.
+
+    :param engine: An ``AsyncEngine`` (``sqlite+aiosqlite://``,
+        ``postgresql+psycopg://``, ...). The other parameters are those of
+        :class:`SqlSessionInterface`.
+
+    .. versionadded:: 0.3
+    """
+
+    session_class: type[ServerSession] = SqlSession
+
+    def __init__(
+        self,
+        engine: t.Any,
+        *,
+        table_name: str = "cookiesession_sessions",
+        metadata: sa.MetaData | None = None,
+        user_key: str | None = None,
+        device_key: str | None = None,
+        validator: Validator | None = None,
+        event_hook: EventHook | None = None,
+        accept_signed: bool = False,
+        regenerate_grace: t.Any = 30,
+        new_session_ttl: t.Any = 3600,
+        purge_every: int | None = None,
+    ) -> None:
+        _Tables.__init__(self, engine, table_name, metadata, purge_every)
+        # Its methods are coroutines: the AsyncStore the interface awaits.
+        store: t.Any = AsyncSqlStore(engine, self.table, self.index_table)
+        super().__init__(
+            store,
+            key_prefix="",
+            user_key=user_key,
+            device_key=device_key,
+            validator=validator,
+            event_hook=event_hook,
+            accept_signed=accept_signed,
+            regenerate_grace=regenerate_grace,
+            new_session_ttl=new_session_ttl,
+        )
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: t.Any) -> AsyncSqlSessionInterface:
+        """An interface on ``create_async_engine(url)``, set up for SQLite
+        as :meth:`SqlSessionInterface.from_url` is.
+
+        :param kwargs: For the interface (``table_name``, ...).
+        """
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(url)
+        if engine.dialect.name == "sqlite":
+            _queue_sqlite_writers(engine.sync_engine)
+        return cls(engine, **kwargs)
+
+    async def create_table(self) -> None:
+        """Create the two tables (and their indexes) if they do not exist."""
+
+        async def create() -> None:
+            async with self.engine.begin() as connection:
+                await connection.run_sync(self.metadata.create_all)
+
+        await self._await("create the tables", create())
+
+    async def purge(self, limit: int = 1000) -> int:
+        """As :meth:`SqlSessionInterface.purge` (a coroutine)."""
+        purging: t.Any = self.async_store.purge(limit)  # type: ignore[attr-defined]
+        return t.cast(int, await self._await("purge", purging))
+
+    async def save_async(self, app: t.Any, session: t.Any, response: t.Any) -> t.Any:
+        saved = await super().save_async(app, session, response)
+        if self._purge_due():
+            await self.purge()
+        return saved
+
+    async def _await(self, what: str, operation: t.Awaitable[t.Any]) -> t.Any:
+        try:
+            return await super()._await(what, operation)
+        except SessionStoreError as e:
+            raise self._explained(what, e) from e.__cause__
 
 
 def _queue_sqlite_writers(engine: sa.Engine) -> None:

@@ -245,3 +245,64 @@ def test_concurrent_saves_of_one_session_lose_nothing(store, serve):
     assert errors == []
     shown = requests.get(f"{url}/show", cookies=cookies).json()
     assert {f"k{i}" for i in range(20)} <= set(shown)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def async_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'sessions.db'}"
+    return request.getfixturevalue("postgres").url
+
+
+@pytest.mark.anyio
+async def test_the_async_store_under_asgi_shares_rows_with_the_sync_one(async_url):
+    """Log in over ASGI, read and revoke over WSGI on the same database."""
+    import httpx
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from cookiesession.asgi import SessionMiddleware as ASGISessionMiddleware
+    from cookiesession.sql import AsyncSqlSessionInterface
+
+    async def login(request):
+        request.session["user"] = "ann"
+        return JSONResponse(dict(request.session))
+
+    async def show(request):
+        return JSONResponse(dict(request.session))
+
+    interface = AsyncSqlSessionInterface.from_url(async_url, user_key="user")
+    await interface.create_table()
+    sync = SqlSessionInterface.from_url(
+        async_url.replace("+aiosqlite", ""), user_key="user"
+    )
+    routes = [Route("/login", login), Route("/show", show)]
+    asgi = ASGISessionMiddleware(
+        Starlette(routes=routes), {"SECRET_KEY": KEY}, session_interface=interface
+    )
+    transport = httpx.ASGITransport(asgi)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            await http.get("/login")
+            value = http.cookies["session"]
+            wsgi = TestApp(make(sync))
+            wsgi.set_cookie("session", value)
+            assert wsgi.get("/show").json == {"user": "ann"}
+            assert [s["current"] for s in await interface.list_sessions("ann")] == [
+                False
+            ]
+            assert sync.revoke_user("ann") == 1
+            assert (await http.get("/show")).json() == {}
+            await http.get("/login")
+            assert await interface.revoke_user("ann") == 1
+            assert await interface.purge() == 0
+    finally:
+        await interface.engine.dispose()
+        sync.metadata.drop_all(sync.engine)
+        sync.engine.dispose()
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"

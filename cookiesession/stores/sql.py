@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from .plan import META_CREATED, META_TOMB, SavePlan
 
-__all__ = ["SqlStore", "make_tables"]
+__all__ = ["AsyncSqlStore", "SqlStore", "make_tables"]
 
 
 def make_tables(metadata: sa.MetaData, name: str) -> tuple[sa.Table, sa.Table]:
@@ -77,6 +77,26 @@ class SqlStore:
         self.sessions = sessions
         self.index_table = index
 
+    # -- How each operation runs: one connection, a transaction to write --
+
+    def _read(self, operation: t.Callable[[sa.Connection], t.Any]) -> t.Any:
+        with self.engine.connect() as connection:
+            return operation(connection)
+
+    def _write(self, operation: t.Callable[[sa.Connection], t.Any]) -> t.Any:
+        # ``BEGIN IMMEDIATE`` on the SQLite engines ``from_url`` makes, so
+        # concurrent saves queue on the lock instead of failing.
+        try:
+            with (
+                self.engine.connect().execution_options(
+                    cookiesession_write=True
+                ) as connection,
+                connection.begin(),
+            ):
+                return operation(connection)
+        except _Undo as undo:
+            return undo.outcome
+
     # -- Reads ---------------------------------------------------------------
 
     def load(self, key: str) -> Mapping[str, str]:
@@ -85,22 +105,31 @@ class SqlStore:
         query = sa.select(table.c.fields).where(
             table.c.key == key, table.c.expires_at > _now_ms()
         )
-        with self.engine.connect() as connection:
+
+        def load(connection: sa.Connection) -> Mapping[str, str]:
             fields = connection.execute(query).scalar()
-        return {} if fields is None else t.cast("dict[str, str]", json.loads(fields))
+            return (
+                {} if fields is None else t.cast("dict[str, str]", json.loads(fields))
+            )
+
+        return t.cast("Mapping[str, str]", self._read(load))
 
     def index(self, index: str) -> Mapping[str, str]:
         table = self.index_table
         query = sa.select(table.c.key, table.c.entry).where(
             table.c.user_index == index, table.c.expires_at > _now_ms()
         )
-        with self.engine.connect() as connection:
-            return dict(connection.execute(query).all())
+        return t.cast(
+            "Mapping[str, str]",
+            self._read(lambda connection: dict(connection.execute(query).all())),
+        )
 
     def alive(self, keys: list[str]) -> list[bool]:
-        with self.engine.connect() as connection:
+        def alive(connection: sa.Connection) -> list[bool]:
             live = self._live(connection, keys)
-        return [key in live for key in keys]
+            return [key in live for key in keys]
+
+        return t.cast("list[bool]", self._read(alive))
 
     def _live(self, connection: sa.Connection, keys: list[str]) -> set[str]:
         """Which of *keys* are live sessions (not gone, not tombstones)."""
@@ -160,24 +189,18 @@ class SqlStore:
         else:
             connection.execute(sa.update(table).where(where).values(values))
 
-    def _connection(self) -> sa.Connection:
-        """A connection for a write (``BEGIN IMMEDIATE`` on the SQLite
-        engines ``from_url`` makes, so concurrent saves queue instead of
-        failing)."""
-        return self.engine.connect().execution_options(cookiesession_write=True)
-
     def save(self, plan: SavePlan) -> int:
         """Execute *plan* in one transaction: 1 if saved, 0 if the session
         was gone, 2 if it was regenerated or ended meanwhile (nothing of
         this save is then left behind: the transaction is rolled back)."""
-        try:
-            with self._connection() as connection, connection.begin():
-                outcome = self._save(connection, plan)
-                if outcome != 1:
-                    raise _Undo(outcome)
-        except _Undo as undo:
-            return undo.outcome
-        return 1
+
+        def save(connection: sa.Connection) -> int:
+            outcome = self._save(connection, plan)
+            if outcome != 1:
+                raise _Undo(outcome)
+            return 1
+
+        return t.cast(int, self._write(save))
 
     def _save(self, connection: sa.Connection, plan: SavePlan) -> int:
         if plan.replaces is not None:
@@ -217,54 +240,89 @@ class SqlStore:
             connection.execute(sa.delete(table).where(table.c.key == key))
 
     def retire(self, key: str, grace_ms: int) -> bool:
-        with self._connection() as connection, connection.begin():
+        def retire(connection: sa.Connection) -> bool:
             fields = self._locked(connection, key)
             if fields is None or META_CREATED not in fields:
                 return False
             self._tombstone(connection, key, grace_ms)
             return True
 
+        return t.cast(bool, self._write(retire))
+
     def delete(self, key: str) -> bool:
         table = self.sessions
-        with self._connection() as connection, connection.begin():
-            result = connection.execute(sa.delete(table).where(table.c.key == key))
-        return bool(result.rowcount)
+        query = sa.delete(table).where(table.c.key == key)
+        return t.cast(bool, self._write(lambda c: bool(c.execute(query).rowcount)))
 
     def unindex(self, index: str, keys: list[str]) -> None:
         table = self.index_table
         where = (table.c.user_index == index) & table.c.key.in_(keys)
-        with self._connection() as connection, connection.begin():
-            connection.execute(sa.delete(table).where(where))
+        return t.cast(
+            None,
+            self._write(lambda c: c.execute(sa.delete(table).where(where)) and None),
+        )
 
     def delete_all(self, index: str, keys: list[str], keep: bool = False) -> int:
         sessions, table = self.sessions, self.index_table
         entries = table.c.user_index == index
         if keep:
             entries = entries & table.c.key.in_(keys)
-        with self._connection() as connection, connection.begin():
+
+        def delete_all(connection: sa.Connection) -> int:
             live = self._live(connection, keys) if keys else set()
             if keys:
                 connection.execute(sa.delete(sessions).where(sessions.c.key.in_(keys)))
             connection.execute(sa.delete(table).where(entries))
-        return len(live)
+            return len(live)
+
+        return t.cast(int, self._write(delete_all))
 
     # -- Expiry --------------------------------------------------------------
 
     def purge(self, limit: int = 1000) -> int:
         """Delete at most *limit* expired rows of each table, in one
         transaction; how many session rows went."""
+        return t.cast(int, self._write(lambda c: self._purge(c, limit)))
+
+    def _purge(self, connection: sa.Connection, limit: int) -> int:
         now = _now_ms()
         sessions, table = self.sessions, self.index_table
-        with self._connection() as connection, connection.begin():
-            expired = sa.select(sessions.c.key).where(sessions.c.expires_at <= now)
-            keys = list(connection.execute(expired.limit(limit)).scalars())
-            if keys:
-                connection.execute(sa.delete(sessions).where(sessions.c.key.in_(keys)))
-            pairs = sa.select(table.c.user_index, table.c.key).where(
-                table.c.expires_at <= now
-            )
-            stale = [tuple(row) for row in connection.execute(pairs.limit(limit))]
-            if stale:
-                both = sa.tuple_(table.c.user_index, table.c.key)
-                connection.execute(sa.delete(table).where(both.in_(stale)))
+        expired = sa.select(sessions.c.key).where(sessions.c.expires_at <= now)
+        keys = list(connection.execute(expired.limit(limit)).scalars())
+        if keys:
+            connection.execute(sa.delete(sessions).where(sessions.c.key.in_(keys)))
+        pairs = sa.select(table.c.user_index, table.c.key).where(
+            table.c.expires_at <= now
+        )
+        stale = [tuple(row) for row in connection.execute(pairs.limit(limit))]
+        if stale:
+            both = sa.tuple_(table.c.user_index, table.c.key)
+            connection.execute(sa.delete(table).where(both.in_(stale)))
         return len(keys)
+
+
+class AsyncSqlStore(SqlStore):
+    """The async twin of :class:`SqlStore` on an asyncio engine: each
+    operation is a coroutine running the same statements, through
+    SQLAlchemy's ``run_sync`` on one async connection.
+
+    .. versionadded:: 0.3
+    """
+
+    def __init__(self, engine: t.Any, sessions: sa.Table, index: sa.Table) -> None:
+        super().__init__(engine, sessions, index)
+
+    async def _read(self, operation: t.Callable[[sa.Connection], t.Any]) -> t.Any:
+        engine: t.Any = self.engine
+        async with engine.connect() as connection:
+            return await connection.run_sync(operation)
+
+    async def _write(self, operation: t.Callable[[sa.Connection], t.Any]) -> t.Any:
+        engine: t.Any = self.engine
+        try:
+            async with engine.connect() as connection:
+                writer = await connection.execution_options(cookiesession_write=True)
+                async with writer.begin():
+                    return await writer.run_sync(operation)
+        except _Undo as undo:
+            return undo.outcome
