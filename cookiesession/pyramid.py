@@ -262,9 +262,10 @@ def settings_to_config(settings: Mapping[str, t.Any]) -> Config:
 
 
 def _interface_from(options: Mapping[str, t.Any]) -> SessionInterface | None:
-    """The interface ``cookiesession.encrypted`` or
-    ``cookiesession.redis_url`` (with ``key_prefix``, ``user_key``,
-    ``accept_signed``) choose; ``None`` for signed cookies."""
+    """The interface ``cookiesession.encrypted``, ``cookiesession.redis_url``
+    or ``cookiesession.sql_url`` (with ``key_prefix`` or ``table_name``,
+    ``user_key``, ``device_key``, ``accept_signed``) choose; ``None`` for
+    signed cookies."""
     kind, kwargs = store_choice(options)
     if kind == "encrypted":
         from .crypto import EncryptedCookieSessionInterface
@@ -274,6 +275,10 @@ def _interface_from(options: Mapping[str, t.Any]) -> SessionInterface | None:
         from .redis import RedisSessionInterface
 
         return RedisSessionInterface.from_url(**kwargs)
+    if kind == "sql":
+        from .sql import SqlSessionInterface
+
+        return SqlSessionInterface.from_url(**kwargs)
     return None
 
 

@@ -214,4 +214,4 @@ def test_sessions_needs_a_store(tmp_path, capsys):
     assert exit.value.code == 2
     ini = write(tmp_path / "app.ini", INI.format(key=KEY))
     assert main(["sessions", "list", "ann", "--ini", ini]) == 1
-    assert "sets no cookiesession.redis_url" in capsys.readouterr().err
+    assert "sets neither cookiesession.redis_url nor" in capsys.readouterr().err

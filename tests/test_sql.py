@@ -306,3 +306,51 @@ async def test_the_async_store_under_asgi_shares_rows_with_the_sync_one(async_ur
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+def test_the_sessions_command(store, clock, tmp_path, capsys):
+    """create-table, list, revoke and purge with --sql and --ini; purge and
+    create-table refuse Redis (exit 2)."""
+    from cookiesession.cli import main
+
+    url = store.engine.url.render_as_string(hide_password=False)
+    store.metadata.drop_all(store.engine)
+    assert main(["sessions", "create-table", "--sql", url]) == 0
+    assert "created cookiesession_sessions" in capsys.readouterr().out
+    mw = make(store)
+    TestApp(mw).get("/login?user=ann")
+    for _ in range(3):
+        TestApp(mw).get("/form")  # bots: on probation
+    ini = tmp_path / "app.ini"
+    ini.write_text(
+        "[app:main]\nuse = egg:myapp\n"
+        f"cookiesession.secret_key = {KEY}\ncookiesession.sql_url = {url}\n"
+    )
+    assert main(["sessions", "list", "ann", "--ini", str(ini)]) == 0
+    assert "created" in capsys.readouterr().out
+    clock.advance(3601)
+    assert main(["sessions", "purge", "--sql", url, "--limit", "2"]) == 0
+    assert "purged 4 expired session(s)" in capsys.readouterr().out
+    assert rows(store) == 0
+    assert main(["sessions", "purge", "--redis", "redis://127.0.0.1:1"]) == 2
+    assert main(["sessions", "list", "--sql", url]) == 2
+    capsys.readouterr()
+
+
+def test_an_ini_with_two_stores_is_refused(tmp_path):
+    from cookiesession.settings.ini import store_choice
+
+    with pytest.raises(ValueError, match="redis_url and cookiesession.sql_url"):
+        store_choice({"REDIS_URL": "redis://x", "SQL_URL": "sqlite://"})
+    kind, kwargs = store_choice(
+        {"SQL_URL": "sqlite://", "TABLE_NAME": "s", "USER_KEY": "u"}
+    )
+    assert (kind, kwargs) == (
+        "sql",
+        {
+            "url": "sqlite://",
+            "accept_signed": False,
+            "table_name": "s",
+            "user_key": "u",
+        },
+    )

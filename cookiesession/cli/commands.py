@@ -61,29 +61,68 @@ def run_config(args: argparse.Namespace) -> int:
 
 
 def run_sessions(args: argparse.Namespace) -> int:
-    from ..redis import RedisSessionInterface
-
-    url, kwargs = args.redis, dict[str, t.Any]()
+    kwargs: dict[str, t.Any] = {}
+    kind, url = ("redis", args.redis) if args.redis else ("sql", args.sql)
     if args.ini:
         kind, kwargs = Settings(args).store
-        if kind != "redis":
+        if kind not in ("redis", "sql"):
             raise Failure(
-                f"{args.ini} sets no cookiesession.redis_url: its sessions are"
-                " not kept in a store."
+                f"{args.ini} sets neither cookiesession.redis_url nor"
+                " cookiesession.sql_url: its sessions are not kept in a store."
             )
         url = kwargs.pop("url")
-        kwargs.pop("accept_signed", None)
-    if args.key_prefix:
-        kwargs["key_prefix"] = args.key_prefix
-    interface = RedisSessionInterface.from_url(url, **kwargs)
+        kwargs = {k: v for k, v in kwargs.items() if k in ("key_prefix", "table_name")}
+    if args.action in ("purge", "create-table") and kind != "sql":
+        print(
+            f"error: sessions {args.action} is for a SQL store (--sql URL).",
+            file=sys.stderr,
+        )
+        return 2
+    if args.action in ("list", "revoke") and not args.user:
+        print(f"error: sessions {args.action} needs the user's id.", file=sys.stderr)
+        return 2
+    if kind == "redis":
+        from ..redis import RedisSessionInterface
+
+        if args.key_prefix:
+            kwargs["key_prefix"] = args.key_prefix
+        interface: t.Any = RedisSessionInterface.from_url(url, **kwargs)
+    else:
+        from ..sql import SqlSessionInterface
+
+        if args.table_name:
+            kwargs["table_name"] = args.table_name
+        interface = SqlSessionInterface.from_url(url, **kwargs)
     try:
-        if args.action == "revoke":
-            count = interface.revoke_user(args.user)
-            print(f"revoked {count} session(s) of {args.user!r}")
-            return 0
-        listed = interface.list_sessions(args.user)
+        return _sessions(interface, args)
     except SessionStoreError as e:
         raise Failure(str(e)) from e
+    finally:
+        if kind == "sql":
+            interface.engine.dispose()
+        else:
+            interface.client.close()
+
+
+def _sessions(interface: t.Any, args: argparse.Namespace) -> int:
+    if args.action == "create-table":
+        interface.create_table()
+        print(f"created {interface.table.name} and {interface.index_table.name}")
+        return 0
+    if args.action == "purge":
+        total = 0
+        while True:  # bounded batches, one transaction each
+            deleted = interface.purge(limit=args.limit)
+            total += deleted
+            if deleted < args.limit:
+                break
+        print(f"purged {total} expired session(s)")
+        return 0
+    if args.action == "revoke":
+        count = interface.revoke_user(args.user)
+        print(f"revoked {count} session(s) of {args.user!r}")
+        return 0
+    listed = interface.list_sessions(args.user)
     if not listed:
         print(f"no live sessions of {args.user!r}")
     for entry in listed:

@@ -98,21 +98,34 @@ def parser() -> argparse.ArgumentParser:
 
     sessions = commands.add_parser(
         "sessions",
-        help="List or revoke a user's sessions in Redis.",
-        description="List or revoke a user's sessions in Redis (the app must"
-        " set RedisSessionInterface(user_key=...)).",
+        help="List or revoke a user's stored sessions; purge or create the SQL table.",
+        description="List or revoke a user's sessions in Redis or SQL (the app"
+        " must set user_key=...); purge expired SQL sessions or create the SQL"
+        " tables (SQL only: exit status 2 otherwise).",
     )
-    sessions.add_argument("action", choices=["list", "revoke"])
-    sessions.add_argument("user", help="the user's id, as the app stores it")
+    sessions.add_argument("action", choices=["list", "revoke", "purge", "create-table"])
+    sessions.add_argument(
+        "user",
+        nargs="?",
+        help="for list and revoke: the user's id, as the app stores it",
+    )
     store = sessions.add_mutually_exclusive_group(required=True)
     store.add_argument("--redis", metavar="URL", help="the Redis server")
+    store.add_argument("--sql", metavar="URL", help="the SQL database (SQLAlchemy URL)")
     store.add_argument(
         "--ini",
         metavar="FILE[#NAME]",
-        help="the store of a Pyramid .ini file (its cookiesession.redis_url)",
+        help="the store of a Pyramid .ini file (cookiesession.redis_url or sql_url)",
     )
     sessions.add_argument(
-        "--key-prefix", help="default: the .ini's key_prefix, or session:"
+        "--key-prefix", help="Redis: default the .ini's key_prefix, or session:"
+    )
+    sessions.add_argument(
+        "--table-name",
+        help="SQL: default the .ini's table_name, or cookiesession_sessions",
+    )
+    sessions.add_argument(
+        "--limit", type=int, default=1000, help="purge: rows per transaction (1000)"
     )
     sessions.add_argument(
         "--prefix",

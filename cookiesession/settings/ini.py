@@ -36,8 +36,11 @@ OPTIONS = (
     "SECRETS_DIR",
     "ENCRYPTED",
     "REDIS_URL",
+    "SQL_URL",
     "KEY_PREFIX",
+    "TABLE_NAME",
     "USER_KEY",
+    "DEVICE_KEY",
     "ACCEPT_SIGNED",
 )
 # The 0.2 names, kept.
@@ -93,28 +96,37 @@ def read_settings(
 
 def store_choice(options: Mapping[str, t.Any]) -> tuple[str, dict[str, t.Any]]:
     """Which interface the options choose, and its arguments:
-    ``("encrypted", {...})``, ``("redis", {"url": ..., ...})`` or
-    ``("signed", {})``.
+    ``("encrypted", {...})``, ``("redis", {"url": ..., ...})``,
+    ``("sql", {"url": ..., ...})`` or ``("signed", {})``.
 
-    :raises ValueError: For a flag that is not true or false, or for both
-        ``encrypted`` and ``redis_url``.
+    :raises ValueError: For a flag that is not true or false, or for two
+        of ``encrypted``, ``redis_url`` and ``sql_url``.
     """
-    encrypted = flag(options, "ENCRYPTED")
-    url = options.get("REDIS_URL")
-    kwargs: dict[str, t.Any] = {"accept_signed": flag(options, "ACCEPT_SIGNED")}
-    if encrypted and url:
-        raise ValueError(
-            f"{SETTINGS_PREFIX}encrypted and {SETTINGS_PREFIX}redis_url are both"
-            " set: choose encrypted cookies or Redis."
+    chosen = [
+        name
+        for name, on in (
+            ("encrypted", flag(options, "ENCRYPTED")),
+            ("redis_url", bool(options.get("REDIS_URL"))),
+            ("sql_url", bool(options.get("SQL_URL"))),
         )
-    if encrypted:
+        if on
+    ]
+    if len(chosen) > 1:
+        named = " and ".join(SETTINGS_PREFIX + name for name in chosen)
+        raise ValueError(
+            f"{named} are both set: choose one of encrypted cookies, Redis and SQL."
+        )
+    kwargs: dict[str, t.Any] = {"accept_signed": flag(options, "ACCEPT_SIGNED")}
+    if chosen == ["encrypted"]:
         return "encrypted", kwargs
-    if not url:
+    if not chosen:
         return "signed", {}
-    for name in ("KEY_PREFIX", "USER_KEY"):
+    kind = "redis" if chosen == ["redis_url"] else "sql"
+    names = ("KEY_PREFIX",) if kind == "redis" else ("TABLE_NAME",)
+    for name in (*names, "USER_KEY", "DEVICE_KEY"):
         if options.get(name):
             kwargs[name.lower()] = options[name]
-    return "redis", {"url": url, **kwargs}
+    return kind, {"url": options[chosen[0].upper()], **kwargs}
 
 
 def flag(options: Mapping[str, t.Any], name: str) -> bool:
