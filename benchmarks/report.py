@@ -45,12 +45,15 @@ def print_report(
     names: tuple[str, ...],
     scenarios: tuple[str, ...],
     pairs: tuple[tuple[str, str], ...],
+    counted: tuple[str, str] = ("HMAC", "trip(s)"),
 ) -> None:
-    """The table of every cell, then each pair's ratios and verdicts."""
+    """The table of every cell (with the two counts of *work*, named by
+    *counted*; an empty name leaves that count out), then each pair's
+    ratios and verdicts."""
     rounds = len(next(iter(samples.values())))
     print(
         f"Session cost over {what} (µs: median, min-max of {rounds} shuffled"
-        " rounds); HMACs and round trips:\n"
+        f" rounds) and the work of one request:\n"
     )
     print("| scenario | " + " | ".join(names) + " |")
     print("|---" * (len(names) + 1) + "|")
@@ -58,10 +61,14 @@ def print_report(
         cells = []
         for name in names:
             cost = samples[name, scenario]
-            hmacs, trips = work[name, scenario]
+            counts = ", ".join(
+                f"{count} {label}"
+                for count, label in zip(work[name, scenario], counted, strict=True)
+                if label
+            )
             cells.append(
                 f"{statistics.median(cost):.1f} ({min(cost):.1f}-{max(cost):.1f}),"
-                f" {hmacs} HMAC, {trips} trip(s)"
+                f" {counts}"
             )
         print(f"| {scenario} | " + " | ".join(cells) + " |")
     print()
