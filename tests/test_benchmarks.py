@@ -157,6 +157,18 @@ def test_run_all_writes_one_table_and_one_json(tmp_path, capsys):
     assert all(set(run_all.COLUMNS) <= set(row) for row in data["rows"])
 
 
+def test_sql_benchmark_runs(capsys):
+    """Every cell passes its checks on SQLite; the statements counted are
+    what the SQL page says."""
+    import bench_sql
+
+    assert bench_sql.main(["--iterations", "1", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split(" | ")[0]: line for line in out.splitlines() if line[:2] == "| "}
+    assert rows["| untouched"].split(" | ")[1].endswith("0 statements")
+    assert rows["| read"].split(" | ")[1].endswith("1 statements")
+
+
 def test_the_end_to_end_apps_serve_their_cells():
     """bench_e2e.py's apps (served by gunicorn there) do what each cell
     says: read with the benchmark's cookie, write a cookie."""

@@ -20,7 +20,7 @@ sa = pytest.importorskip("sqlalchemy")
 
 from cookiesession import SessionMiddleware, SessionStoreError, get_session  # noqa: E402
 from cookiesession.sql import SqlSessionInterface  # noqa: E402
-from tests.helpers import KEY  # noqa: E402
+from tests.helpers import KEY, get, sign  # noqa: E402
 from tests.postgres_server import PostgresServer  # noqa: E402
 
 
@@ -354,3 +354,96 @@ def test_an_ini_with_two_stores_is_refused(tmp_path):
             "user_key": "u",
         },
     )
+
+
+def test_a_request_with_a_regenerated_id_gets_nothing_and_saves_nothing(store):
+    mw = make(store)
+    browser = TestApp(mw)
+    browser.get("/set?cart=tea")
+    old = "session=" + browser.cookies["session"]
+    browser.get("/regenerate")
+    assert get(mw, "/show", old).json == {}
+    with pytest.warns(RuntimeWarning, match="a login replaced moments ago"):
+        response = get(mw, "/set?cart=coffee", old)
+    assert "Set-Cookie" not in response.headers
+    assert browser.get("/show").json == {"cart": "tea"}
+
+
+def test_devices_listed_and_signed_out_one_by_one(store, clock):
+    mw = make(store)
+    laptop, phone, other = TestApp(mw), TestApp(mw), TestApp(mw)
+    laptop.get("/set?user=ann&device=Firefox")
+    clock.advance(60)
+    phone.get("/set?user=ann&device=Safari")
+    other.get("/login?user=bob")
+    devices = store.list_sessions("ann")
+    assert [d["device"] for d in devices] == ["Firefox", "Safari"]
+    (bob,) = store.list_sessions("bob")
+    assert store.revoke_session("ann", bob["handle"]) is False  # not hers
+    assert store.revoke_session("ann", devices[0]["handle"]) is True
+    assert laptop.get("/show").json == {}
+    assert phone.get("/show").json["user"] == "ann"
+    assert other.get("/show").json["user"] == "bob"
+
+
+def test_a_signed_cookie_is_taken_over_once_and_revocation_holds(store):
+    store.accept_signed = True
+    mw = make(store)
+    signed = "session=" + sign({"user": "ann"})
+    for _ in range(5):
+        assert get(mw, "/show", signed).json == {"user": "ann"}
+    assert rows(store) == 2  # the session, and the record of the take-over
+    assert store.revoke_user("ann") == 1
+    assert get(mw, "/show", signed).json == {}
+
+
+def test_a_save_is_one_transaction(store):
+    browser = TestApp(make(store))
+    browser.get("/login?user=ann")
+    browser.get("/show")
+    writes = []
+
+    def begin(connection):
+        writes.append(connection.get_execution_options().get("cookiesession_write"))
+
+    sa.event.listen(store.engine, "begin", begin)
+    browser.get("/set?cart=tea")
+    assert writes.count(True) == 1  # the load reads; the save is one transaction
+
+
+def test_inside_flask_with_session_transaction(store):
+    import flask
+
+    from cookiesession.flask import CookieSession
+
+    app = flask.Flask(__name__)
+    app.secret_key = KEY
+    CookieSession(app, session_interface=store)
+
+    @app.route("/me")
+    def me():
+        return flask.jsonify(dict(flask.session))
+
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["user"] = "ann"
+    assert client.get("/me").json == {"user": "ann"}
+    assert len(store.list_sessions("ann")) == 1
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_the_documented_ddl_is_what_create_table_runs(dialect):
+    from importlib import import_module
+
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    from cookiesession.stores.sql import make_tables
+
+    compiled = import_module(f"sqlalchemy.dialects.{dialect}").dialect()
+    docs = (Path(__file__).parent.parent / "docs" / "sql.rst").read_text()
+    docs = " ".join(docs.split())
+    for table in make_tables(sa.MetaData(), "cookiesession_sessions"):
+        statements = [CreateTable(table), *map(CreateIndex, table.indexes)]
+        for statement in statements:
+            text = " ".join(str(statement.compile(dialect=compiled)).split())
+            assert text.replace(", )", " )") in docs.replace(", )", " )")
