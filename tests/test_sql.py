@@ -447,3 +447,31 @@ def test_the_documented_ddl_is_what_create_table_runs(dialect):
         for statement in statements:
             text = " ".join(str(statement.compile(dialect=compiled)).split())
             assert text.replace(", )", " )") in docs.replace(", )", " )")
+
+
+def test_the_demo_on_sql_gives_a_new_id_at_login(store):
+    from cookiesession.demo import make_demo_app
+
+    demo = make_demo_app({"SECRET_KEY": KEY}, session_interface=store)
+    browser = TestApp(demo)
+    browser.post("/cart", {"item": "tea"})
+    before = "session=" + browser.cookies["session"].strip('"')
+    browser.post("/login", {"name": "ann"})
+    assert "session=" + browser.cookies["session"].strip('"') != before
+    assert "ann" in browser.get("/").text
+    assert "ann" not in TestApp(demo).get("/", headers={"Cookie": before}).text
+
+
+def test_purge_every_runs_a_bounded_purge_from_the_app(tmp_path, clock):
+    interface = SqlSessionInterface.from_url(
+        f"sqlite:///{tmp_path / 's.db'}", purge_every=3
+    )
+    interface.create_table()
+    mw = make(interface)
+    TestApp(mw).get("/form")
+    TestApp(mw).get("/form")
+    clock.advance(3601)  # both are past their probation
+    TestApp(mw).get("/form")  # the third save purges
+    assert rows(interface) == 1
+    with pytest.raises(ValueError, match="purge_every"):
+        SqlSessionInterface(interface.engine, purge_every=0)

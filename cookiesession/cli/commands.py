@@ -164,11 +164,16 @@ def run_demo(args: argparse.Namespace) -> int:
             f" and set {args.prefix}_SECRET_KEY to keep them.",
             file=sys.stderr,
         )
-    interface = None
+    interface: t.Any = None
     if args.redis:
         from ..redis import RedisSessionInterface
 
         interface = RedisSessionInterface.from_url(args.redis)
+    elif args.sql:
+        from ..sql import SqlSessionInterface
+
+        interface = SqlSessionInterface.from_url(args.sql)
+        interface.create_table()  # the demo's own tables, asked for here
     app = make_demo_app(config, session_interface=interface)
     # Each kind of warning once: a full cart warns on every request.
     warnings.showwarning = _once(warnings.showwarning)

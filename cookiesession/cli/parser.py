@@ -49,8 +49,14 @@ def parser() -> argparse.ArgumentParser:
     demo = add("demo", "Serve the demo app on the standard library's server.", False)
     demo.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     demo.add_argument("--port", type=int, default=8000, help="default: 8000")
-    demo.add_argument(
+    stores = demo.add_mutually_exclusive_group()
+    stores.add_argument(
         "--redis", metavar="URL", help="keep the sessions in Redis at URL"
+    )
+    stores.add_argument(
+        "--sql",
+        metavar="URL",
+        help="keep the sessions in the SQL database at URL (sqlite:///demo.db)",
     )
     demo.set_defaults(func=run_demo)
 
