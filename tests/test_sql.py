@@ -475,3 +475,32 @@ def test_purge_every_runs_a_bounded_purge_from_the_app(tmp_path, clock):
     assert rows(interface) == 1
     with pytest.raises(ValueError, match="purge_every"):
         SqlSessionInterface(interface.engine, purge_every=0)
+
+
+def test_a_save_in_flight_never_revives_a_revoked_session(store, clock):
+    """A request that loaded the session before it was revoked (or before
+    it expired) saves after: nothing comes back, the cookie is deleted."""
+    mw = make(store)
+    browser = TestApp(mw)
+    browser.get("/login?user=ann")
+    browser.get("/show")
+    cookie = "session=" + browser.cookies["session"]
+    request = webob.Request.blank("/", headers={"Cookie": cookie})
+    in_flight = store.open_session(mw, request)
+    assert in_flight["user"] == "ann"
+    assert store.revoke_user("ann") == 1
+    in_flight["cart"] = "tea"
+    response = webob.Response()
+    store.save_session(mw, in_flight, response)
+    assert response.headers["Set-Cookie"].startswith("session=; ")
+    assert rows(store) == 0
+    # An expired row met by a save is deleted, not brought back.
+    browser.get("/login?user=bob")
+    browser.get("/show")
+    cookie = "session=" + browser.cookies["session"]
+    request = webob.Request.blank("/", headers={"Cookie": cookie})
+    in_flight = store.open_session(mw, request)
+    clock.advance(32 * 86400)  # past PERMANENT_SESSION_LIFETIME's TTL
+    in_flight["cart"] = "tea"
+    store.save_session(mw, in_flight, webob.Response())
+    assert rows(store) == 0

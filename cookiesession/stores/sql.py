@@ -54,13 +54,6 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class _Undo(Exception):
-    """Roll the save's transaction back, with this outcome."""
-
-    def __init__(self, outcome: int) -> None:
-        self.outcome = outcome
-
-
 class SqlStore:
     """A :class:`~cookiesession.stores.protocol.Store` on a SQLAlchemy
     engine.
@@ -86,16 +79,13 @@ class SqlStore:
     def _write(self, operation: t.Callable[[sa.Connection], t.Any]) -> t.Any:
         # ``BEGIN IMMEDIATE`` on the SQLite engines ``from_url`` makes, so
         # concurrent saves queue on the lock instead of failing.
-        try:
-            with (
-                self.engine.connect().execution_options(
-                    cookiesession_write=True
-                ) as connection,
-                connection.begin(),
-            ):
-                return operation(connection)
-        except _Undo as undo:
-            return undo.outcome
+        with (
+            self.engine.connect().execution_options(
+                cookiesession_write=True
+            ) as connection,
+            connection.begin(),
+        ):
+            return operation(connection)
 
     # -- Reads ---------------------------------------------------------------
 
@@ -191,16 +181,10 @@ class SqlStore:
 
     def save(self, plan: SavePlan) -> int:
         """Execute *plan* in one transaction: 1 if saved, 0 if the session
-        was gone, 2 if it was regenerated or ended meanwhile (nothing of
-        this save is then left behind: the transaction is rolled back)."""
-
-        def save(connection: sa.Connection) -> int:
-            outcome = self._save(connection, plan)
-            if outcome != 1:
-                raise _Undo(outcome)
-            return 1
-
-        return t.cast(int, self._write(save))
+        was gone, 2 if it was regenerated or ended meanwhile. In both of the
+        latter nothing is written (the checks come before every write), but
+        an expired row the check met is deleted."""
+        return t.cast(int, self._write(lambda connection: self._save(connection, plan)))
 
     def _save(self, connection: sa.Connection, plan: SavePlan) -> int:
         if plan.replaces is not None:
@@ -319,10 +303,7 @@ class AsyncSqlStore(SqlStore):
 
     async def _write(self, operation: t.Callable[[sa.Connection], t.Any]) -> t.Any:
         engine: t.Any = self.engine
-        try:
-            async with engine.connect() as connection:
-                writer = await connection.execution_options(cookiesession_write=True)
-                async with writer.begin():
-                    return await writer.run_sync(operation)
-        except _Undo as undo:
-            return undo.outcome
+        async with engine.connect() as connection:
+            writer = await connection.execution_options(cookiesession_write=True)
+            async with writer.begin():
+                return await writer.run_sync(operation)
