@@ -35,7 +35,9 @@ from .sessions import (
     SecureCookieSessionInterface,
     SessionInterface,
     loaded,
+    no_request,
     open_request_session,
+    require_async_ready,
     save_request_session,
 )
 from .sessions.lazy import state_of
@@ -82,8 +84,9 @@ class SessionMiddleware:
         self.app = app
         #: The validated settings, defaults included, read-only.
         self.config: ReadOnlyConfig = validate_config(config)
-        interface = session_interface or SecureCookieSessionInterface()
-        _check_interface(interface)
+        interface = require_async_ready(
+            session_interface or SecureCookieSessionInterface(), "cookiesession.asgi"
+        )
         #: Loads and saves sessions.
         self.session_interface: SessionInterface = interface
         if interface.needs_secret_key:
@@ -114,7 +117,7 @@ class SessionMiddleware:
             opened = await interface.open_async(self, header)  # type: ignore[attr-defined]
             session: t.Any = opened
         else:
-            session = open_request_session(interface, self, header, _no_request)
+            session = open_request_session(interface, self, header, no_request)
         scope["session"] = session
         if kind == "websocket":
             await self.app(scope, receive, send)
@@ -181,33 +184,12 @@ class SessionMiddleware:
         return {**message, "headers": raw}
 
 
-def _check_interface(interface: SessionInterface) -> None:
-    if getattr(interface, "is_async", False):
-        return
-    if getattr(interface, "server_side", False):
-        raise TypeError(
-            f"{type(interface).__name__} is a sync store: under"
-            " cookiesession.asgi use its async twin"
-            " (cookiesession.redis.AsyncRedisSessionInterface)."
-        )
-    if interface.wants_request:
-        raise TypeError(
-            f"{type(interface).__name__} overrides open_session(app, request),"
-            " which needs a WSGI request: cookiesession.asgi takes the"
-            " built-in cookie interfaces and the async stores."
-        )
-
-
 def _cookie_header(headers: Iterable[tuple[bytes, bytes]]) -> str:
     # HTTP/2 may split the Cookie header; RFC 9113 joins the parts with "; ".
     values = [value for name, value in headers if name == b"cookie"]
     if not values:
         return ""
     return b"; ".join(values).decode("latin-1")
-
-
-def _no_request(source: t.Any) -> t.Any:  # the accepted interfaces read none
-    return None
 
 
 def _adopt(session: t.Any, current: t.Any) -> t.Any:

@@ -35,7 +35,9 @@ from .sessions import (
     SecureCookieSessionInterface,
     SessionInterface,
     loaded,
+    no_request,
     open_request_session,
+    require_async_ready,
     save_request_session,
 )
 from .sessions.hosted import HostSettings, Recorder, with_mixin
@@ -62,16 +64,10 @@ class CookieSession:
         *,
         session_interface: SessionInterface | None = None,
     ) -> None:
-        interface = session_interface or SecureCookieSessionInterface()
-        if not getattr(interface, "is_async", False) and (
-            getattr(interface, "server_side", False) or interface.wants_request
-        ):
-            raise TypeError(
-                f"{type(interface).__name__} cannot serve Quart: use a cookie"
-                " interface or an async store (AsyncRedisSessionInterface)."
-            )
         #: The cookiesession interface behind ``quart.session``.
-        self.session_interface = interface
+        self.session_interface = require_async_ready(
+            session_interface or SecureCookieSessionInterface(), "cookiesession.quart"
+        )
         if app is not None:
             self.init_app(app)
 
@@ -121,7 +117,7 @@ class QuartSessionAdapter(QuartSessionInterface):
         if self._async:
             opened = await interface.open_async(settings, header)  # type: ignore[attr-defined]
             return t.cast(SessionMixin, opened)
-        lazy = open_request_session(interface, settings, header, _no_request)
+        lazy = open_request_session(interface, settings, header, no_request)
         return t.cast(SessionMixin, lazy)
 
     async def save_session(
@@ -140,10 +136,6 @@ class QuartSessionAdapter(QuartSessionInterface):
         else:
             save_request_session(self.interface, settings, session, recorder)
         recorder.replay(response)
-
-
-def _no_request(source: t.Any) -> t.Any:  # the accepted interfaces read none
-    return None
 
 
 def _warn_if_changed(session: t.Any) -> None:

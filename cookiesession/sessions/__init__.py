@@ -9,7 +9,13 @@ from ..wire.signed import is_cookie_value
 from .interface import SessionInterface
 from .lazy import LazySession, ensure_opened, is_opened, loaded
 from .outcomes import MAX_COOKIE_VALUES, AppLike, Rejected, Verified
-from .request import open_request_session, require_sync, save_request_session
+from .request import (
+    no_request,
+    open_request_session,
+    require_async_ready,
+    require_sync,
+    save_request_session,
+)
 from .saving import check_cookie_size, dumps_session, unstorable_error
 from .session import NO_SECRET_KEY, NullSession, Session, request_cache
 from .signed import SecureCookieSessionInterface, session_json_serializer
@@ -32,8 +38,10 @@ __all__ = [
     "is_cookie_value",
     "is_opened",
     "loaded",
+    "no_request",
     "open_request_session",
     "request_cache",
+    "require_async_ready",
     "require_sync",
     "save_request_session",
     "session_json_serializer",

@@ -20,7 +20,13 @@ from .lazy import LazySession, loaded, unopened_header
 from .outcomes import AppLike
 from .session import Session
 
-__all__ = ["open_request_session", "require_sync", "save_request_session"]
+__all__ = [
+    "no_request",
+    "open_request_session",
+    "require_async_ready",
+    "require_sync",
+    "save_request_session",
+]
 
 logger = logging.getLogger("cookiesession")
 
@@ -124,3 +130,38 @@ def require_sync(interface: SessionInterface, driver: str) -> SessionInterface:
             f" Under {driver} use {name.removeprefix('Async')} instead."
         )
     return interface
+
+
+def require_async_ready(interface: SessionInterface, driver: str) -> SessionInterface:
+    """*interface*, if an async driver can run it: a cookie interface that
+    reads only the ``Cookie`` header, or an async store. A sync store or
+    an ``open_session(app, request)`` of its own (which expects a WSGI
+    request) is a :exc:`TypeError` that says what to use instead.
+
+    .. versionadded:: 0.3
+    """
+    name = type(interface).__name__
+    if getattr(interface, "is_async", False):
+        return interface
+    if getattr(interface, "server_side", False):
+        raise TypeError(
+            f"{name} is a sync store: under {driver} use its async twin"
+            " (cookiesession.redis.AsyncRedisSessionInterface or"
+            " cookiesession.sql.AsyncSqlSessionInterface)."
+        )
+    if interface.wants_request:
+        raise TypeError(
+            f"{name} overrides open_session(app, request), which needs a WSGI"
+            f" request: {driver} takes the built-in cookie interfaces and the"
+            " async stores."
+        )
+    return interface
+
+
+def no_request(source: t.Any) -> None:
+    """The request factory of drivers whose interfaces read no request
+    object (only the ``Cookie`` header).
+
+    .. versionadded:: 0.3
+    """
+    return None

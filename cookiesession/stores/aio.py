@@ -21,7 +21,14 @@ import typing as t
 from collections.abc import Callable, Mapping
 
 from ..exceptions import SessionStoreError
-from ..sessions import AppLike, Rejected, Session, Verified, save_request_session
+from ..sessions import (
+    AppLike,
+    Rejected,
+    Session,
+    Verified,
+    no_request,
+    save_request_session,
+)
 from ..wire.cookies import ResponseHeaders, ResponseLike
 from .base import StoreSessionInterface, logger
 from .plan import SavePlan
@@ -180,7 +187,7 @@ class AsyncStoreSessionInterface(StoreSessionInterface):
         a store call only for a value whose signature verifies."""
 
         def run() -> Session:
-            return self.open_now(app, cookie_header, _no_request, None)
+            return self.open_now(app, cookie_header, no_request, None)
 
         return await self._drive("load a session", run)
 
@@ -246,7 +253,3 @@ class AsyncStoreSessionInterface(StoreSessionInterface):
         return await self._drive(
             "load a session", lambda: parent.decode_session(self, app, value)
         )
-
-
-def _no_request(source: t.Any) -> t.Any:  # the built-in open reads no request
-    return None

@@ -293,9 +293,6 @@ class AsyncSqlStore(SqlStore):
     .. versionadded:: 0.3
     """
 
-    def __init__(self, engine: t.Any, sessions: sa.Table, index: sa.Table) -> None:
-        super().__init__(engine, sessions, index)
-
     async def _read(self, operation: t.Callable[[sa.Connection], t.Any]) -> t.Any:
         engine: t.Any = self.engine
         async with engine.connect() as connection:
