@@ -55,7 +55,9 @@ def measure(
 ) -> float:
     """Server CPU µs per request of one cell."""
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(HERE)}
+    # HERE for the apps, then any PYTHONPATH given (another checkout, say).
+    path = os.pathsep.join(filter(None, (str(HERE), os.environ.get("PYTHONPATH"))))
+    env = {**os.environ, "PYTHONPATH": path}
     if profile is not None:
         env["BENCH_PROFILE"] = str(profile / f"{framework}-{scenario}")
     server = subprocess.Popen(

@@ -290,7 +290,10 @@ class TaggedJSONSerializer:
             if cls in _PLAIN:
                 return value
             if cls is dict and not (len(value) == 1 and next(iter(value)) in self.tags):
-                return {k: self.tag(v) for k, v in value.items()}
+                # Plain values as they are, without a call each.
+                return {
+                    k: v if type(v) in _PLAIN else self.tag(v) for k, v in value.items()
+                }
             if cls is list:
                 return [self.tag(item) for item in value]
         for tag in self.order:

@@ -123,11 +123,14 @@ class LazySession:
 
     # The mapping, passed on. Spelled out, not inherited from the mixin
     # methods, so each use costs one call into the real session.
+    # The hot four check the state inline: no second call once open.
     def __getitem__(self, key: str) -> t.Any:
-        return self._get()[key]
+        state = self._state
+        return (self._get() if type(state) is tuple else state)[key]
 
     def __setitem__(self, key: str, value: t.Any) -> None:
-        self._get()[key] = value
+        state = self._state
+        (self._get() if type(state) is tuple else state)[key] = value
 
     def __delitem__(self, key: str) -> None:
         del self._get()[key]
@@ -139,7 +142,8 @@ class LazySession:
         return len(self._get())
 
     def __contains__(self, key: object) -> bool:
-        return key in self._get()
+        state = self._state
+        return key in (self._get() if type(state) is tuple else state)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is LazySession:
@@ -153,7 +157,8 @@ class LazySession:
         return self
 
     def get(self, key: str, default: t.Any = None) -> t.Any:
-        return self._get().get(key, default)
+        state = self._state
+        return (self._get() if type(state) is tuple else state).get(key, default)
 
     def keys(self) -> t.Any:
         return self._get().keys()
@@ -216,8 +221,8 @@ def loaded(session: t.Any) -> Session:
     .. versionadded:: 0.3
     """
     if type(session) is LazySession:
-        real: Session = session._get()
-        return real
+        real: Session = session._state
+        return session._get() if type(real) is tuple else real
     return session  # type: ignore[no-any-return]
 
 

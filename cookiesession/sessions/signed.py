@@ -28,7 +28,6 @@ from .lifetimes import (
     Validator,
     check_limits,
     created_now,
-    leeway,
     old_enough,
     refreshes_untouched,
     seconds,
@@ -130,10 +129,11 @@ class SecureCookieSessionInterface(SessionInterface):
         if not secret or not is_signed_value(value):
             return Rejected("invalid", "malformed")
         serializer = self._every_key(config)
-        lifetime: float = seconds(config)["PERMANENT_SESSION_LIFETIME"]  # type: ignore[assignment]
+        durations = seconds(config)
+        lifetime: float = durations["PERMANENT_SESSION_LIFETIME"]  # type: ignore[assignment]
         try:
             payload, issued, position = serializer.unsign(
-                value, int(lifetime), leeway(config)
+                value, int(lifetime), int(durations.get("SESSION_CLOCK_LEEWAY") or 0)
             )
         except SignatureExpired as e:
             if e.date_signed is not None and e.date_signed.timestamp() > time.time():

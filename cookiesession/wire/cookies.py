@@ -132,7 +132,10 @@ def format_set_cookie(
 def add_vary_cookie(response: ResponseLike) -> None:
     """Add ``Cookie`` to the response's ``Vary``, once."""
     headers = response.headerlist
-    if not any(name.lower() == "vary" for name, _ in headers):
+    for name, _ in headers:  # a loop, not any(): no generator per header
+        if name.lower() == "vary":
+            break
+    else:
         headers.append(("Vary", "Cookie"))  # the common case: no Vary yet
         return
     current = response.vary or ()

@@ -193,7 +193,7 @@ class SessionSerializer(URLSafeTimedSerializer):
         signature dated up to *leeway* seconds ahead counts as made now;
         further ahead raises itsdangerous' ``SignatureExpired``, whose
         ``date_signed`` then lies in the future."""
-        signed = want_bytes(s)
+        signed = s.encode("utf-8") if isinstance(s, str) else s
         value, sep, encoded_signature = signed.rpartition(b".")
         if not sep:
             raise BadSignature("No b'.' found in value")
