@@ -1,4 +1,8 @@
 import importlib.metadata
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "cookiesession"
 copyright = "2026, The cookiesession developers"
@@ -9,6 +13,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
     "sphinx.ext.intersphinx",
+    "settings_reference",
 ]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"

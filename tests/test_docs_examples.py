@@ -29,11 +29,15 @@ def load(name):
         pytest.param("wsgi_app", "application", id="wsgi"),
         pytest.param("flask_app", "app", id="flask"),
         pytest.param("falcon_app", "application", id="falcon"),
+        pytest.param("quick_flask", "app", id="quick-flask"),
+        pytest.param("quick_bottle", "app", id="quick-bottle"),
+        pytest.param("quick_pyramid", "main", id="quick-pyramid"),
     ],
 )
 def test_visit_counters(name, attribute, monkeypatch):
     monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
-    client = TestApp(getattr(load(name), attribute))
+    app = getattr(load(name), attribute)
+    client = TestApp(app() if name == "quick_pyramid" else app)
     assert client.get("/").text == "Visit number 1"
     response = client.get("/")
     assert response.text == "Visit number 2"
@@ -218,3 +222,28 @@ def test_asgi_example(monkeypatch):
         response = http.get("/static/app.css")
         assert "set-cookie" not in response.headers
         assert "vary" not in response.headers
+
+
+def test_beaker_example():
+    client = TestApp(load("beaker_app").application)
+    client.get("/add?item=tea")
+    assert client.get("/add?item=milk").text == "cart: tea, milk"
+    assert client.get("/").text == "cart: tea, milk"
+    assert client.get("/logout").text == "cart: "
+    assert "session" not in client.cookies
+
+
+@pytest.mark.parametrize("name", ["quick_starlette", "quick_fastapi"])
+def test_asgi_visit_counters(name):
+    import anyio
+    import httpx
+
+    async def visit_twice():
+        transport = httpx.ASGITransport(load(name).app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://x") as c:
+            assert (await c.get("/")).text == "Visit number 1"
+            response = await c.get("/")
+            assert response.text == "Visit number 2"
+            assert response.headers["Vary"] == "Cookie"
+
+    anyio.run(visit_twice)

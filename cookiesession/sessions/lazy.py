@@ -221,8 +221,9 @@ def loaded(session: t.Any) -> Session:
     .. versionadded:: 0.3
     """
     if type(session) is LazySession:
-        real: Session = session._state
-        return session._get() if type(real) is tuple else real
+        state = session._state
+        real: Session = session._get() if type(state) is tuple else state
+        return real
     return session  # type: ignore[no-any-return]
 
 

@@ -265,6 +265,43 @@ class Session(MutableMapping[str, t.Any]):
         return -_STAMP_LEEWAY <= age <= seconds
 
 
+    # Beaker's names, so code written for Beaker runs unchanged.
+    @property
+    def id(self) -> str | None:
+        """Beaker's ``session.id``: ``None`` for a cookie session, which has
+        no name; a stored session's ``handle`` (as in device lists).
+
+        .. versionadded:: 0.3
+        """
+        return None
+
+    def save(self) -> None:
+        """Beaker's ``session.save()``: mark the session changed, so the
+        response saves it (after changing a nested value, say). It is
+        written when the response is sent, as every change is.
+
+        .. versionadded:: 0.3
+        """
+        self.accessed = self.modified = True
+
+    def delete(self) -> None:
+        """Beaker's ``session.delete()``: :meth:`clear` it. The cookie is
+        deleted; a stored session ends at once.
+
+        .. versionadded:: 0.3
+        """
+        self.clear()
+
+    def invalidate(self) -> None:
+        """Beaker's and Pyramid's ``session.invalidate()``: :meth:`clear`
+        it. Anything written afterwards starts a new session (on a store,
+        under a new id).
+
+        .. versionadded:: 0.3
+        """
+        self.clear()
+
+
 class NullSession(Session):
     """The session when no secret key is set: it reads as empty, and every
     change raises :exc:`RuntimeError` explaining how to set a key.
@@ -285,7 +322,7 @@ class NullSession(Session):
         raise RuntimeError(NO_SECRET_KEY)
 
     __setitem__ = __delitem__ = clear = pop = popitem = _fail
-    setdefault = update = __ior__ = _fail
+    setdefault = update = __ior__ = save = _fail
 
 
 class _NullData(dict[str, t.Any]):

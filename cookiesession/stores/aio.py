@@ -20,7 +20,6 @@ import contextvars
 import typing as t
 from collections.abc import Callable, Mapping
 
-from ..exceptions import SessionStoreError
 from ..sessions import (
     AppLike,
     Rejected,
@@ -30,7 +29,7 @@ from ..sessions import (
     save_request_session,
 )
 from ..wire.cookies import ResponseHeaders, ResponseLike
-from .base import StoreSessionInterface, logger
+from .base import StoreSessionInterface
 from .plan import SavePlan
 from .session import ServerSession
 
@@ -148,10 +147,10 @@ class AsyncStoreSessionInterface(StoreSessionInterface):
         try:
             return await operation
         except Exception as e:
-            logger.warning("The session store failed to %s: %r", what, e)
-            raise SessionStoreError(
-                f"The session store failed to {what}: {type(e).__name__}: {e}"
-            ) from e
+            failure = self._failed(what, e)
+            if failure is e:
+                raise
+            raise failure from e
 
     # -- What a pass reuses --------------------------------------------------
 

@@ -151,13 +151,22 @@ class StoreSessionInterface(IdCookies, UserSessions, SessionInterface):
     def _call(self, what: str, operation: Callable[[], t.Any]) -> t.Any:
         try:
             return operation()
-        except SessionStoreError:
-            raise
         except Exception as e:
-            logger.warning("The session store failed to %s: %r", what, e)
-            raise SessionStoreError(
-                f"The session store failed to {what}: {type(e).__name__}: {e}"
-            ) from e
+            failure = self._failed(what, e)
+            if failure is e:
+                raise
+            raise failure from e
+
+    def _failed(self, what: str, error: Exception) -> SessionStoreError:
+        """Log and report (the ``store_error`` event) a store operation
+        that raised *error*; the :exc:`SessionStoreError` to raise."""
+        self.report("store_error", operation=what, error=type(error).__name__)
+        if isinstance(error, SessionStoreError):
+            return error
+        logger.warning("The session store failed to %s: %r", what, error)
+        return SessionStoreError(
+            f"The session store failed to {what}: {type(error).__name__}: {error}"
+        )
 
     def _ttl_ms(self, app: AppLike, created: int, now: int) -> int:
         durations = seconds(app.config)
