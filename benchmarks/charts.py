@@ -1,5 +1,5 @@
 """Bar charts of the benchmarks, for the performance page: one SVG per
-family (cookies, stores, frameworks, ASGI, end to end), bars per scenario,
+family (cookies, Redis, SQL, frameworks, ASGI, end to end), bars per scenario,
 from the JSON that ``run_all.py`` writes (and ``bench_e2e.py --json``).
 
     python benchmarks/charts.py [--results benchmarks/results/results.json]
@@ -30,6 +30,11 @@ FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "Redis sessions (µs over the bare app)",
         "redis",
         ("cookiesession Redis", "Flask-Session Redis"),
+    ),
+    "sql": (
+        "SQL sessions on SQLite, inside Flask (µs over the bare Flask request)",
+        "sql",
+        ("cookiesession SQLite", "Flask-Session SQLite"),
     ),
     "frameworks": (
         "Inside Flask (µs over the bare Flask request)",

@@ -35,6 +35,7 @@ BENCHMARKS: dict[str, str | None] = {
     "bench_redis": "redis-server",
     "bench_flask": "redis-server",
     "bench_asgi": "redis-server",
+    "bench_sql": None,
 }
 COLUMNS = ("benchmark", "scenario", "implementation", "cost_us", "reference", "ratio")
 

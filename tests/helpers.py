@@ -283,3 +283,13 @@ class RedisServer:
             **kwargs,
         }
         return redis.Redis(**options)
+
+
+def demo_post(client, path, data=None, **kwargs):
+    """Post a form of the demo app as a browser does: with the CSRF token
+    of the page (every form carries it)."""
+    import re
+
+    page = client.get("/").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post(path, {**(data or {}), "csrf_token": token}, **kwargs)

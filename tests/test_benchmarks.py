@@ -148,7 +148,7 @@ def test_run_all_writes_one_table_and_one_json(tmp_path, capsys):
     )
     data = json.loads((tmp_path / "results.json").read_text())
     benchmarks = {row["benchmark"] for row in data["rows"]}
-    expected = {"sessions", "lifetimes", "crypto"}
+    expected = {"sessions", "lifetimes", "crypto", "sql"}
     if shutil.which("redis-server"):
         expected |= {"redis", "flask", "asgi"}
     assert benchmarks == expected
@@ -167,6 +167,17 @@ def test_sql_benchmark_runs(capsys):
     rows = {line.split(" | ")[0]: line for line in out.splitlines() if line[:2] == "| "}
     assert rows["| untouched"].split(" | ")[1].endswith("0 statements")
     assert rows["| read"].split(" | ")[1].endswith("1 statements")
+
+
+def test_sql_rows_count_statements():
+    import bench_sql
+
+    rows = {
+        (row["implementation"], row["scenario"]): row for row in bench_sql.rows(1, 1)
+    }
+    assert rows["cookiesession SQLite", "untouched"]["statements"] == 0
+    assert rows["cookiesession SQLite", "read"]["statements"] == 1
+    assert {row["reference"] for row in rows.values()} == {"Flask-Session SQLite"}
 
 
 def test_the_end_to_end_apps_serve_their_cells():

@@ -4,6 +4,7 @@ in-process through WebTest for every branch."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -77,14 +78,22 @@ def demo_process(tmp_path):
         demo.stop()
 
 
+def token_in(page: str) -> str:
+    """The CSRF token every form of the demo carries."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
 def test_demo_process_flow(demo_process):
     process, url = demo_process
     client = requests.Session()
     page = client.get(url)
     assert page.status_code == 200
     assert 'action="/login"' in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+    token = token_in(page.text)
 
-    response = client.post(url + "login", data={"name": "Ann"}, allow_redirects=False)
+    login = {"name": "Ann", "csrf_token": token}
+    response = client.post(url + "login", data=login, allow_redirects=False)
     assert response.status_code == 303
     header = response.headers["Set-Cookie"]
     assert header.startswith("session=")
@@ -94,18 +103,20 @@ def test_demo_process_flow(demo_process):
     assert response.headers["Vary"] == "Cookie"
     page = client.get(url)
     assert '<strong id="user">Ann</strong>' in page.text
+    assert "Welcome, Ann." in page.text
 
+    token = token_in(page.text)
     for item in ("apple", "pear"):
-        client.post(url + "cart", data={"item": item})
+        client.post(url + "cart", data={"item": item, "csrf_token": token})
     page = client.get(url)
     assert '<ul id="cart"><li>apple</li><li>pear</li></ul>' in page.text
     assert "&quot;cart&quot;: [" in page.text
     assert "cookie is" in page.text
 
-    response = client.post(url + "logout", allow_redirects=False)
-    assert "Max-Age=0" in response.headers["Set-Cookie"]
-    assert len(client.cookies) == 0
-    assert 'action="/login"' in client.get(url).text
+    response = client.post(url + "logout", data={"csrf_token": token})
+    assert "You are logged out." in response.text
+    assert 'action="/login"' in response.text
+    assert client.post(url + "theme", data={"theme": "dark"}).status_code == 403
     process.stop()
     assert "using a random key" in process.stderr()
 
@@ -119,9 +130,28 @@ def test_demo_stops_cleanly_on_ctrl_c(demo_process):
     assert "Traceback" not in process.stderr()
 
 
+class Browser:
+    """A WebTest client that posts the demo's forms as a browser does: with
+    the CSRF token of the page it last saw."""
+
+    def __init__(self, app) -> None:
+        self.client = TestApp(app)
+
+    def get(self, path="/", **kwargs):
+        return self.client.get(path, **kwargs)
+
+    def post(self, path, data=None, **kwargs):
+        token = token_in(self.client.get("/").text)
+        return self.client.post(path, {**(data or {}), "csrf_token": token}, **kwargs)
+
+
+def browser(config=None, **kwargs):
+    return Browser(make_demo_app(config or {"SECRET_KEY": "demo-test"}, **kwargs))
+
+
 @pytest.fixture
 def demo():
-    return TestApp(make_demo_app({"SECRET_KEY": "demo-test"}))
+    return browser()
 
 
 def test_remember_me_makes_the_session_permanent(demo):
@@ -163,6 +193,7 @@ def test_html_is_escaped(demo):
     ],
 )
 def test_bad_form_input(demo, path, data, message):
+    demo.get("/")  # the token is in the session before the post
     response = demo.post(path, data, status=400)
     assert message in response.text
     assert "Set-Cookie" not in response.headers
@@ -171,6 +202,28 @@ def test_bad_form_input(demo, path, data, message):
 def test_not_found(demo):
     demo.get("/nope", status=404)
     demo.post("/nope", status=404)
+    demo.get("/devices", status=404)  # signed cookies: no device list
+
+
+def test_every_form_needs_the_csrf_token(demo):
+    demo.post("/login", {"name": "Ann"})
+    for path, data in (("/theme", {"theme": "dark"}), ("/logout", {})):
+        response = demo.client.post(path, data, status=403)
+        assert "CSRF token" in response.text
+        forged = demo.client.post(path, {**data, "csrf_token": "x" * 40}, status=403)
+        assert "Set-Cookie" not in forged.headers
+    page = demo.get("/").text
+    assert 'id="user">Ann' in page
+    assert 'value="light" checked' in page
+
+
+def test_flash_messages_on_login_and_logout(demo):
+    page = demo.post("/login", {"name": "Ann"}).follow().text
+    assert '<p class="flash">Welcome, Ann.</p>' in page
+    assert "Welcome" not in demo.get("/").text  # shown once
+    page = demo.post("/logout").follow().text
+    assert "You are logged out. Your theme stays." in page
+    assert 'id="flashes"' not in demo.get("/").text
 
 
 def login(client, name="ann"):
@@ -178,7 +231,7 @@ def login(client, name="ann"):
 
 
 def test_a_full_cart_says_so():
-    client = TestApp(make_demo_app({"SECRET_KEY": "k"}))
+    client = browser({"SECRET_KEY": "k"})
     login(client)
     import secrets
 
@@ -196,7 +249,7 @@ def test_a_full_cart_says_so():
 
 
 def test_logout_keeps_the_theme():
-    client = TestApp(make_demo_app({"SECRET_KEY": "k"}))
+    client = browser({"SECRET_KEY": "k"})
     login(client)
     client.post("/theme", {"theme": "dark"}).follow()
     client.post("/cart", {"item": "tea"}).follow()
@@ -206,7 +259,144 @@ def test_logout_keeps_the_theme():
     assert "tea" not in page
 
 
-def test_the_page_says_the_session_is_signed_not_encrypted():
-    page = TestApp(make_demo_app({"SECRET_KEY": "k"})).get("/").text
+def test_what_the_browser_sees_beside_what_the_session_holds(demo):
+    assert (
+        "No session cookie yet"
+        in TestApp(make_demo_app({"SECRET_KEY": "k"})).get("/").text
+    )
+    demo.post("/login", {"name": "Ann"}).follow()  # the welcome shown
+    value = demo.client.cookies["session"]  # what the next request sends
+    page = demo.get("/").text
     assert "signed, not encrypted" in page
     assert "cookiesession decode --unverified" in page
+    signed, _, signature = value.rpartition(".")
+    assert signature not in page  # never a replayable cookie in the page
+    assert signed in page  # the payload and the timestamp are
+    assert "The first part reads:" in page
+    assert "&quot;user&quot;:&quot;Ann&quot;" in page  # the JSON, compact
+    assert '<pre id="session">' in page
+    assert f"cookie is {len(value)} bytes" in page
+
+
+def test_encrypted_cookies_are_shown_sealed():
+    pytest.importorskip("cryptography")
+    from cookiesession.crypto import EncryptedCookieSessionInterface
+
+    client = browser(session_interface=EncryptedCookieSessionInterface())
+    client.post("/login", {"name": "Ann"})
+    page = client.get("/").text
+    cookie = page.split('<pre id="cookie">')[1].split("</pre>")[0]
+    assert "Ann" not in cookie
+    assert client.client.cookies["session"] not in page
+    assert "encrypted" in page
+    assert "Ann" in page.split('<pre id="session">')[1]
+
+
+def test_the_timeouts_and_how_long_is_left(clock):
+    config = {
+        "SECRET_KEY": "k",
+        "SESSION_IDLE_TIMEOUT": "2m",
+        "SESSION_ABSOLUTE_TIMEOUT": "10m",
+    }
+    assert "No timeouts are set" in browser().get("/").text
+    client = browser(config)
+    login(client)
+    page = client.get("/").text
+    assert "Idle timeout: 2 min." in page
+    assert "<strong>10 min left</strong>" in page
+    for _ in range(4):  # active: each request restarts the idle timeout
+        clock.advance(90)
+        assert 'id="user"' in client.get("/").text
+    assert "<strong>4 min left</strong>" in client.get("/").text
+    clock.advance(121)  # idle for longer than 2 minutes: the session ends
+    assert 'id="user"' not in client.get("/").text
+
+
+def test_the_absolute_timeout_ends_an_active_session(clock):
+    client = browser({"SECRET_KEY": "k", "SESSION_ABSOLUTE_TIMEOUT": "5m"})
+    login(client)
+    for _ in range(5):
+        clock.advance(59)
+        assert 'id="user"' in client.get("/").text
+    clock.advance(10)
+    assert 'id="user"' not in client.get("/").text
+
+
+def test_without_a_secret_key_the_page_shows_and_login_is_refused():
+    with pytest.warns(UserWarning, match="No SECRET_KEY"):
+        client = Browser(make_demo_app({}))
+    assert 'action="/login"' in client.get("/").text
+    client.client.post("/login", {"name": "Ann"}, status=403)
+
+
+AGENTS = {
+    "laptop": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0",
+    "phone": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Version/17.0 Safari/604.1",
+    "tablet": "Mozilla/5.0 (Android 14; Tablet; rv:133.0) Gecko Firefox/133.0",
+}
+
+
+def test_your_devices_on_a_store(tmp_path):
+    pytest.importorskip("sqlalchemy")
+    from cookiesession.sql import SqlSessionInterface
+
+    store = SqlSessionInterface.from_url(
+        f"sqlite:///{tmp_path / 'demo.db'}", user_key="user", device_key="device"
+    )
+    store.create_table()
+    app = make_demo_app({"SECRET_KEY": "k"}, session_interface=store)
+    clients = {}
+    for name, agent in AGENTS.items():
+        clients[name] = client = Browser(app)
+        client.client.extra_environ["HTTP_USER_AGENT"] = agent
+        assert "Your devices</a>" not in client.get("/").text.split("</nav>")[0]
+        assert "Log in to see" in client.get("/devices").text
+        login(client, "ann")
+    laptop, phone, tablet = clients.values()
+    page = laptop.get("/devices").text
+    for device in ("Chrome on Linux", "Safari on iPhone", "Firefox on Android"):
+        assert device in page
+    assert page.count("Sign out that device") == 2
+    assert "<strong>this device</strong>" in page
+    assert "The session lives <strong>on the server</strong>" in laptop.get("/").text
+
+    [handle] = [
+        s["handle"] for s in store.list_sessions("ann") if "iPhone" in s["device"]
+    ]
+    page = laptop.post("/devices/revoke", {"handle": handle}).follow().text
+    assert "Signed out that device." in page
+    assert "iPhone" not in page
+    assert 'id="user"' not in phone.get("/").text
+    assert 'id="user"' in tablet.get("/").text
+
+    page = laptop.post("/devices/others").follow().text
+    assert "Signed out everywhere else: 1 other session ended." in page
+    assert 'id="user"' not in tablet.get("/").text
+    assert 'id="user"' in laptop.get("/").text
+    assert [s["current"] for s in store.list_sessions("ann")] == [False]
+
+
+def test_a_devices_post_of_someone_logged_out_changes_nothing(tmp_path):
+    pytest.importorskip("sqlalchemy")
+    from cookiesession.sql import SqlSessionInterface
+
+    store = SqlSessionInterface.from_url(
+        f"sqlite:///{tmp_path / 'demo.db'}", user_key="user", device_key="device"
+    )
+    store.create_table()
+    client = Browser(make_demo_app({"SECRET_KEY": "k"}, session_interface=store))
+    client.post("/devices/others", status=404)
+
+
+def test_the_cli_takes_the_demo_flags_and_refuses_a_bad_timeout(capsys):
+    from cookiesession.cli import main
+    from cookiesession.cli.parser import parser
+
+    args = parser().parse_args(
+        ["demo", "--idle", "2m", "--absolute", "1h", "--encrypted"]
+    )
+    assert (args.idle, args.absolute, args.encrypted) == ("2m", "1h", True)
+    with pytest.raises(SystemExit):
+        parser().parse_args(["demo", "--encrypted", "--sql", "sqlite://"])
+    assert main(["demo", "--idle", "soon", "--port", "0"]) == 1
+    assert "SESSION_IDLE_TIMEOUT" in capsys.readouterr().err

@@ -16,7 +16,7 @@ from ..config import mask_value
 from ..sessions import (
     SessionStoreError,
 )
-from ..settings import DEFAULT_CONFIG
+from ..settings import DEFAULT_CONFIG, InvalidSetting
 from .common import Failure, Settings
 
 __all__ = ["run_config", "run_demo", "run_keygen", "run_sessions", "run_sign"]
@@ -164,17 +164,32 @@ def run_demo(args: argparse.Namespace) -> int:
             f" and set {args.prefix}_SECRET_KEY to keep them.",
             file=sys.stderr,
         )
+    for flag, key in (
+        ("idle", "SESSION_IDLE_TIMEOUT"),
+        ("absolute", "SESSION_ABSOLUTE_TIMEOUT"),
+    ):
+        if getattr(args, flag) is not None:
+            config[key] = getattr(args, flag)
     interface: t.Any = None
-    if args.redis:
+    # A store indexes sessions by user and device: the devices page.
+    indexed = {"user_key": "user", "device_key": "device"}
+    if args.encrypted:
+        from ..crypto import EncryptedCookieSessionInterface
+
+        interface = EncryptedCookieSessionInterface()
+    elif args.redis:
         from ..redis import RedisSessionInterface
 
-        interface = RedisSessionInterface.from_url(args.redis)
+        interface = RedisSessionInterface.from_url(args.redis, **indexed)
     elif args.sql:
         from ..sql import SqlSessionInterface
 
-        interface = SqlSessionInterface.from_url(args.sql)
+        interface = SqlSessionInterface.from_url(args.sql, **indexed)
         interface.create_table()  # the demo's own tables, asked for here
-    app = make_demo_app(config, session_interface=interface)
+    try:
+        app = make_demo_app(config, session_interface=interface)
+    except InvalidSetting as e:  # a bad --idle or --absolute
+        raise Failure(str(e)) from e
     # Each kind of warning once: a full cart warns on every request.
     warnings.showwarning = _once(warnings.showwarning)
     with make_server(args.host, args.port, app, server_class=_ThreadingServer) as httpd:

@@ -49,7 +49,20 @@ def parser() -> argparse.ArgumentParser:
     demo = add("demo", "Serve the demo app on the standard library's server.", False)
     demo.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     demo.add_argument("--port", type=int, default=8000, help="default: 8000")
+    demo.add_argument(
+        "--idle", metavar="D", help="an idle timeout, such as 2m (SESSION_IDLE_TIMEOUT)"
+    )
+    demo.add_argument(
+        "--absolute",
+        metavar="D",
+        help="an absolute timeout, such as 10m (SESSION_ABSOLUTE_TIMEOUT)",
+    )
     stores = demo.add_mutually_exclusive_group()
+    stores.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="encrypted cookies (needs cookiesession[crypto])",
+    )
     stores.add_argument(
         "--redis", metavar="URL", help="keep the sessions in Redis at URL"
     )

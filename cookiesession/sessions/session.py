@@ -264,7 +264,6 @@ class Session(MutableMapping[str, t.Any]):
         age = time.time() - stamp
         return -_STAMP_LEEWAY <= age <= seconds
 
-
     # Beaker's names, so code written for Beaker runs unchanged.
     @property
     def id(self) -> str | None:
