@@ -135,6 +135,8 @@ def test_starlette_and_fastapi(tmp_path, framework):
     async def run():
         interface = AsyncSqlSessionInterface.from_url(url)
         await interface.create_table()
+        events = []
+        interface.event_hook = lambda event, details: events.append(event)
         app.add_middleware(
             ASGISessionMiddleware,
             config={"SECRET_KEY": KEY},
@@ -153,6 +155,7 @@ def test_starlette_and_fastapi(tmp_path, framework):
                 saving = await c.get("/")
                 assert saving.status_code == 503
                 assert "set-cookie" not in saving.headers
+                assert events == ["store_error", "store_error"]  # load, save
         finally:
             await interface.engine.dispose()
 
