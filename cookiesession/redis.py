@@ -53,7 +53,43 @@ class RedisSession(ServerSession):
     __slots__ = ()
 
 
-class RedisSessionInterface(StoreSessionInterface):
+class _OnRedis:
+    """What both Redis interfaces share: the parameters (documented on
+    :class:`RedisSessionInterface`) and the client."""
+
+    #: Builds the store on the client: sync or async.
+    _store_class: t.ClassVar[type[t.Any]]
+
+    def __init__(
+        self,
+        client: t.Any,
+        *,
+        key_prefix: str = "session:",
+        user_key: str | None = None,
+        device_key: str | None = None,
+        validator: Validator | None = None,
+        event_hook: EventHook | None = None,
+        accept_signed: bool = False,
+        regenerate_grace: t.Any = 30,
+        new_session_ttl: t.Any = 3600,
+    ) -> None:
+        super().__init__(  # type: ignore[call-arg]
+            self._store_class(client),
+            key_prefix=key_prefix,
+            user_key=user_key,
+            device_key=device_key,
+            validator=validator,
+            event_hook=event_hook,
+            accept_signed=accept_signed,
+            regenerate_grace=regenerate_grace,
+            new_session_ttl=new_session_ttl,
+        )
+        #: The Redis client.
+        self.client = client
+        _warn_without_timeout(type(self), client)
+
+
+class RedisSessionInterface(_OnRedis, StoreSessionInterface):
     """Stores sessions in Redis; the cookie carries a signed, opaque id.
 
     :param client: A redis-py client (``redis.Redis``,
@@ -93,34 +129,7 @@ class RedisSessionInterface(StoreSessionInterface):
     """
 
     session_class: type[ServerSession] = RedisSession
-
-    def __init__(
-        self,
-        client: t.Any,
-        *,
-        key_prefix: str = "session:",
-        user_key: str | None = None,
-        device_key: str | None = None,
-        validator: Validator | None = None,
-        event_hook: EventHook | None = None,
-        accept_signed: bool = False,
-        regenerate_grace: t.Any = 30,
-        new_session_ttl: t.Any = 3600,
-    ) -> None:
-        super().__init__(
-            RedisStore(client),
-            key_prefix=key_prefix,
-            user_key=user_key,
-            device_key=device_key,
-            validator=validator,
-            event_hook=event_hook,
-            accept_signed=accept_signed,
-            regenerate_grace=regenerate_grace,
-            new_session_ttl=new_session_ttl,
-        )
-        #: The Redis client.
-        self.client = client
-        _warn_without_timeout(type(self), client)
+    _store_class = RedisStore
 
     @classmethod
     def from_url(cls, url: str, **kwargs: t.Any) -> RedisSessionInterface:
@@ -135,7 +144,7 @@ class RedisSessionInterface(StoreSessionInterface):
         return cls(client, **kwargs)
 
 
-class AsyncRedisSessionInterface(AsyncStoreSessionInterface):
+class AsyncRedisSessionInterface(_OnRedis, AsyncStoreSessionInterface):
     """:class:`RedisSessionInterface` for ``cookiesession.asgi``, over
     ``redis.asyncio``: the same parameters, keys, fields, scripts and
     index, so a WSGI app and an ASGI app share one store and either can
@@ -151,34 +160,7 @@ class AsyncRedisSessionInterface(AsyncStoreSessionInterface):
     """
 
     session_class: type[ServerSession] = RedisSession
-
-    def __init__(
-        self,
-        client: t.Any,
-        *,
-        key_prefix: str = "session:",
-        user_key: str | None = None,
-        device_key: str | None = None,
-        validator: Validator | None = None,
-        event_hook: EventHook | None = None,
-        accept_signed: bool = False,
-        regenerate_grace: t.Any = 30,
-        new_session_ttl: t.Any = 3600,
-    ) -> None:
-        super().__init__(
-            AsyncRedisStore(client),
-            key_prefix=key_prefix,
-            user_key=user_key,
-            device_key=device_key,
-            validator=validator,
-            event_hook=event_hook,
-            accept_signed=accept_signed,
-            regenerate_grace=regenerate_grace,
-            new_session_ttl=new_session_ttl,
-        )
-        #: The Redis client.
-        self.client = client
-        _warn_without_timeout(type(self), client)
+    _store_class = AsyncRedisStore
 
     @classmethod
     def from_url(cls, url: str, **kwargs: t.Any) -> AsyncRedisSessionInterface:

@@ -47,15 +47,27 @@ class SqlSession(ServerSession):
 
 
 class _Tables:
-    """What both SQL interfaces keep: the engine, the tables, the purge
+    """What both SQL interfaces keep: the parameters (documented on
+    :class:`SqlSessionInterface`), the engine, the tables, the purge
     schedule, and the error that names ``create_table``."""
+
+    #: Builds the store on the engine and the tables: sync or async.
+    _store_class: t.ClassVar[type[t.Any]]
 
     def __init__(
         self,
         engine: t.Any,
-        table_name: str,
-        metadata: sa.MetaData | None,
-        purge_every: int | None,
+        *,
+        table_name: str = "cookiesession_sessions",
+        metadata: sa.MetaData | None = None,
+        user_key: str | None = None,
+        device_key: str | None = None,
+        validator: Validator | None = None,
+        event_hook: EventHook | None = None,
+        accept_signed: bool = False,
+        regenerate_grace: t.Any = 30,
+        new_session_ttl: t.Any = 3600,
+        purge_every: int | None = None,
     ) -> None:
         if purge_every is not None and purge_every < 1:
             raise ValueError(f"purge_every must be 1 or more, not {purge_every!r}.")
@@ -68,6 +80,17 @@ class _Tables:
         #: Saves between two bounded purges, or ``None``.
         self.purge_every = purge_every
         self._saves = 0
+        super().__init__(  # type: ignore[call-arg]
+            self._store_class(engine, self.table, self.index_table),
+            key_prefix="",
+            user_key=user_key,
+            device_key=device_key,
+            validator=validator,
+            event_hook=event_hook,
+            accept_signed=accept_signed,
+            regenerate_grace=regenerate_grace,
+            new_session_ttl=new_session_ttl,
+        )
 
     def _purge_due(self) -> bool:
         if self.purge_every is None:
@@ -86,7 +109,7 @@ class _Tables:
         return error
 
 
-class SqlSessionInterface(StoreSessionInterface, _Tables):
+class SqlSessionInterface(_Tables, StoreSessionInterface):
     """Stores sessions in a SQL database; the cookie carries a signed,
     opaque id.
 
@@ -108,33 +131,7 @@ class SqlSessionInterface(StoreSessionInterface, _Tables):
 
     session_class: type[ServerSession] = SqlSession
 
-    def __init__(
-        self,
-        engine: sa.Engine,
-        *,
-        table_name: str = "cookiesession_sessions",
-        metadata: sa.MetaData | None = None,
-        user_key: str | None = None,
-        device_key: str | None = None,
-        validator: Validator | None = None,
-        event_hook: EventHook | None = None,
-        accept_signed: bool = False,
-        regenerate_grace: t.Any = 30,
-        new_session_ttl: t.Any = 3600,
-        purge_every: int | None = None,
-    ) -> None:
-        _Tables.__init__(self, engine, table_name, metadata, purge_every)
-        super().__init__(
-            SqlStore(engine, self.table, self.index_table),
-            key_prefix="",
-            user_key=user_key,
-            device_key=device_key,
-            validator=validator,
-            event_hook=event_hook,
-            accept_signed=accept_signed,
-            regenerate_grace=regenerate_grace,
-            new_session_ttl=new_session_ttl,
-        )
+    _store_class = SqlStore
 
     @classmethod
     def from_url(cls, url: str, **kwargs: t.Any) -> SqlSessionInterface:
@@ -171,7 +168,7 @@ class SqlSessionInterface(StoreSessionInterface, _Tables):
             raise self._explained(what, e) from e.__cause__
 
 
-class AsyncSqlSessionInterface(AsyncStoreSessionInterface, _Tables):
+class AsyncSqlSessionInterface(_Tables, AsyncStoreSessionInterface):
     """:class:`SqlSessionInterface` for ``cookiesession.asgi``, over an
     asyncio engine (``sqlalchemy.ext.asyncio``): the same tables, rows and
     rules, so a WSGI app and an ASGI app share one database.
@@ -187,35 +184,8 @@ class AsyncSqlSessionInterface(AsyncStoreSessionInterface, _Tables):
 
     session_class: type[ServerSession] = SqlSession
 
-    def __init__(
-        self,
-        engine: t.Any,
-        *,
-        table_name: str = "cookiesession_sessions",
-        metadata: sa.MetaData | None = None,
-        user_key: str | None = None,
-        device_key: str | None = None,
-        validator: Validator | None = None,
-        event_hook: EventHook | None = None,
-        accept_signed: bool = False,
-        regenerate_grace: t.Any = 30,
-        new_session_ttl: t.Any = 3600,
-        purge_every: int | None = None,
-    ) -> None:
-        _Tables.__init__(self, engine, table_name, metadata, purge_every)
-        # Its methods are coroutines: the AsyncStore the interface awaits.
-        store: t.Any = AsyncSqlStore(engine, self.table, self.index_table)
-        super().__init__(
-            store,
-            key_prefix="",
-            user_key=user_key,
-            device_key=device_key,
-            validator=validator,
-            event_hook=event_hook,
-            accept_signed=accept_signed,
-            regenerate_grace=regenerate_grace,
-            new_session_ttl=new_session_ttl,
-        )
+    # Its methods are coroutines: the AsyncStore the interface awaits.
+    _store_class = AsyncSqlStore
 
     @classmethod
     def from_url(cls, url: str, **kwargs: t.Any) -> AsyncSqlSessionInterface:
